@@ -1,0 +1,28 @@
+// Shared jest settings: swc transpiles TypeScript; workspace packages resolve to their sources so tests need no build.
+const path = require('node:path');
+
+const swc = [
+  '@swc/jest',
+  {
+    jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+    module: { type: 'commonjs' },
+  },
+];
+
+/** @param {{ integration?: boolean }} [opts] */
+function preset(opts = {}) {
+  return {
+    testEnvironment: 'node',
+    transform: { '^.+\\.(t|j)sx?$': swc },
+    moduleNameMapper: {
+      '^@lambda-iot/([a-z-]+)$': path.join(__dirname, 'packages/$1/src/index.ts'),
+    },
+    testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
+    testPathIgnorePatterns:
+      opts.integration === false ? ['/node_modules/', '\\.integration\\.test\\.ts$'] : ['/node_modules/'],
+    testTimeout: 60_000,
+    reporters: ['default', path.join(__dirname, 'scripts/jest-summary-reporter.js')],
+  };
+}
+
+module.exports = { preset };

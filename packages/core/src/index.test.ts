@@ -1,0 +1,57 @@
+import * as core from './index';
+
+describe('@lambda-iot/core public API', () => {
+  it('exports every name other packages are coding against', () => {
+    const contract = [
+      'LambdaIotError',
+      'ValidationError',
+      'ConfigError',
+      'isRetriable',
+      'ID_PATTERN',
+      'MAX_DEVICE_ID_LENGTH',
+      'MAX_METRIC_LENGTH',
+      'MIN_TS',
+      'MAX_FUTURE_MS',
+      'readingKey',
+      'isValidId',
+      'DEFAULT_VALIDATION_LIMITS',
+      'validateEnvelope',
+      'CONTENT_TYPE_HEADER',
+      'JSON_CONTENT_TYPE',
+      'encodeEnvelope',
+      'decodeEnvelope',
+      'RESOLUTIONS',
+      'RESOLUTION_MS',
+      'isResolution',
+      'windowStart',
+      'windowEnd',
+      'windowStarts',
+      'utcDay',
+      'utcHour',
+      'hourStart',
+      'dayStart',
+      'parseResolution',
+      'emptyAggregate',
+      'aggregateOf',
+      'addToAggregate',
+      'mergeAggregates',
+      'mergeInto',
+      'deriveStats',
+      'aggregatesEqual',
+      'rollup',
+      'EnvReader',
+      'deepFreeze',
+      'kafkaConnectionFromEnv',
+      'redisConnectionFromEnv',
+      'cassandraConnectionFromEnv',
+      'systemClock',
+      'ManualClock',
+      'DEFAULT_BACKOFF',
+      'backoffDelay',
+      'retry',
+      'sleep',
+    ];
+    const missing = contract.filter((name) => !(name in core));
+    expect(missing).toEqual([]);
+  });
+});

@@ -1,0 +1,20 @@
+// The device registry contract: which devices exist, their tags, and how their tokens are checked.
+export type DeviceTags = Readonly<Record<string, string>>;
+
+export interface Device {
+  deviceId: string;
+  /** Fleet dimensions analysts group by, e.g. `{ site: 'berlin', type: 'pump' }`. */
+  tags: DeviceTags;
+  /** Epoch ms the device was registered. */
+  registeredAt: number;
+}
+
+export interface DeviceRegistry {
+  /** Registers or updates a device; the token is stored only as a salted hash. */
+  register(device: { deviceId: string; tags: DeviceTags; token?: string }): Promise<void>;
+  get(deviceId: string): Promise<Device | undefined>;
+  list(): Promise<Device[]>;
+  /** True when the device exists and `token` matches its stored hash (constant-time comparison). */
+  verifyToken(deviceId: string, token: string): Promise<boolean>;
+  remove(deviceId: string): Promise<void>;
+}

@@ -1,0 +1,2 @@
+// Public surface of @lambda-iot/devices.
+export type { Device, DeviceRegistry, DeviceTags } from './device-registry';

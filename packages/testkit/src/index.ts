@@ -1,0 +1,5 @@
+// Public surface of @lambda-iot/testkit (dev-only).
+export { testKafkaConfig, testRedisConfig, testCassandraConfig, testMqttUrl } from './stack-config';
+export { uniqueName } from './unique-name';
+export { eventually } from './eventually';
+export type { EventuallyOptions } from './eventually';
