@@ -12,7 +12,11 @@ const extra = process.argv.slice(2);
 function run(label, command, args) {
   const started = Date.now();
   console.log(`\n== ${label}`);
-  const res = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: process.env });
+  const res = spawnSync(command, args, {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' },
+  });
   console.log(
     `== ${label}: ${res.status === 0 ? 'ok' : `failed (exit ${res.status ?? res.signal})`} in ${((Date.now() - started) / 1000).toFixed(0)} s`,
   );

@@ -3,3 +3,5 @@ export { testKafkaConfig, testRedisConfig, testCassandraConfig, testMqttUrl } fr
 export { uniqueName } from './unique-name';
 export { eventually } from './eventually';
 export type { EventuallyOptions } from './eventually';
+export { AppProcess } from './app-process';
+export type { AppProcessOptions } from './app-process';

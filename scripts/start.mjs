@@ -1,0 +1,158 @@
+#!/usr/bin/env node
+// `npm start`: the whole pipeline on one machine — stack, every app, and a simulated fleet — until Ctrl-C.
+import { spawn, spawnSync } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dataDir = process.env.LAMBDA_IOT_DATA_DIR ?? join(root, '.data');
+const logDir = join(dataDir, 'logs', 'apps');
+const token = process.env.SERVING_TOKENS?.split(',')[0] ?? 'demo-token';
+const devices = process.env.DEMO_DEVICES ?? '50';
+const rate = process.env.DEMO_RATE ?? '500';
+
+const shared = {
+  ...process.env,
+  ARCHIVE_ROOT: process.env.ARCHIVE_ROOT ?? join(dataDir, 'archive'),
+  LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+};
+
+/** Each app: how to start it, and the URL that says it is ready. */
+const apps = [
+  { name: 'gateway', env: { GATEWAY_PORT: '8080' }, health: 'http://127.0.0.1:8080/healthz' },
+  { name: 'speed', env: { OPS_PORT: '9102' }, health: 'http://127.0.0.1:9102/healthz' },
+  { name: 'archiver', env: { OPS_PORT: '9103' }, health: 'http://127.0.0.1:9103/healthz' },
+  { name: 'batch', env: { OPS_PORT: '9104' }, health: 'http://127.0.0.1:9104/healthz' },
+  {
+    name: 'serving',
+    env: { SERVING_PORT: '8090', SERVING_TOKENS: token },
+    health: 'http://127.0.0.1:8090/healthz',
+  },
+];
+
+const children = [];
+let stopping = false;
+
+function step(label, command, args) {
+  const started = Date.now();
+  process.stdout.write(`${label}… `);
+  const res = spawnSync(command, args, {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' },
+  });
+  if (res.status !== 0) {
+    console.log('failed');
+    process.stdout.write(res.stdout);
+    process.stderr.write(res.stderr);
+    process.exit(1);
+  }
+  console.log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+}
+
+function launch(name, args, env) {
+  const log = createWriteStream(join(logDir, `${name}.log`), { flags: 'a' });
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    env: { ...shared, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
+  child.on('exit', (code, signal) => {
+    if (!stopping) {
+      console.error(`${name} exited (${signal ?? code}); see ${join(logDir, `${name}.log`)}`);
+      void stop(1);
+    }
+  });
+  children.push({ name, child });
+  return child;
+}
+
+async function waitHealthy(name, url, timeoutMs = 90_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (stopping) return;
+    try {
+      const res = await fetch(url);
+      if (res.status < 500) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  console.error(
+    `${name} did not become healthy in ${timeoutMs / 1000} s; see ${join(logDir, `${name}.log`)}`,
+  );
+  await stop(1);
+}
+
+async function stop(code) {
+  if (stopping) return;
+  stopping = true;
+  console.log('\nstopping…');
+  // Last started first: the simulator stops sending before the layers it feeds go away.
+  for (const { name, child } of [...children].reverse()) {
+    if (child.exitCode !== null || child.signalCode !== null) continue;
+    child.kill('SIGTERM');
+    const exited = await Promise.race([
+      new Promise((r) => child.once('exit', () => r(true))),
+      new Promise((r) => setTimeout(() => r(false), 20_000)),
+    ]);
+    if (!exited) child.kill('SIGKILL');
+    console.log(`  ${name} stopped`);
+  }
+  console.log('stopped cleanly (the stack keeps running: `npm run stack:down` stops it)');
+  process.exit(code);
+}
+
+process.on('SIGINT', () => void stop(0));
+process.on('SIGTERM', () => void stop(0));
+
+const started = Date.now();
+mkdirSync(logDir, { recursive: true });
+step('stack', 'node', ['infra/local/bin/stack.mjs', 'up', '--quiet']);
+step('build', 'npx', ['turbo', 'run', 'build', '--output-logs=errors-only']);
+const present = apps.filter((app) => existsSync(join(root, 'apps', app.name, 'package.json')));
+const missing = apps.filter((app) => !present.includes(app)).map((app) => app.name);
+if (missing.length > 0) console.log(`not built yet in this checkout, so not started: ${missing.join(', ')}`);
+if (present.length === 0) {
+  spawnSync('node', ['infra/local/bin/stack.mjs', 'status'], { cwd: root, stdio: 'inherit' });
+  console.log('the stack is up; no pipeline apps exist yet.');
+  process.exit(0);
+}
+for (const app of present) {
+  launch(app.name, [join('apps', app.name, 'dist', 'main.js')], app.env);
+  await waitHealthy(app.name, app.health);
+  console.log(`${app.name} up`);
+}
+if (existsSync(join(root, 'apps', 'simulator', 'package.json')))
+  launch(
+    'simulator',
+    [
+      join('apps', 'simulator', 'dist', 'main.js'),
+      '--devices',
+      devices,
+      '--rate',
+      rate,
+      '--via',
+      'http',
+      '--gateway',
+      'http://127.0.0.1:8080',
+      '--register-devices',
+      '--faults',
+      'default',
+      '--duration',
+      '0',
+    ],
+    {},
+  );
+console.log(`simulator sending ${rate} readings/s from ${devices} devices through the gateway`);
+console.log(`
+ready in ${((Date.now() - started) / 1000).toFixed(0)} s
+  dashboard  http://127.0.0.1:8090/?token=${token}
+  API        http://127.0.0.1:8090/v1/status   (Authorization: Bearer ${token})
+  API docs   http://127.0.0.1:8090/docs
+  logs       ${logDir}
+Ctrl-C stops everything started here.`);
