@@ -14,6 +14,8 @@ function preset(opts = {}) {
   return {
     testEnvironment: 'node',
     transform: { '^.+\\.(t|j)sx?$': swc },
+    // Fastify's inject depends on cookie@2, which ships ESM only; jest under CommonJS needs it transpiled.
+    transformIgnorePatterns: ['/node_modules/(?!cookie/)'],
     moduleNameMapper: {
       '^@lambda-iot/([a-z-]+)$': path.join(__dirname, 'packages/$1/src/index.ts'),
     },

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = process.env.LAMBDA_IOT_DATA_DIR ?? join(root, '.data');
 const logDir = join(dataDir, 'logs', 'apps');
-const token = process.env.SERVING_TOKENS?.split(',')[0] ?? 'demo-token';
+const token = process.env.SERVING_TOKENS?.split(',')[0] ?? 'demo-token-lambda-iot';
 const devices = process.env.DEMO_DEVICES ?? '50';
 const rate = process.env.DEMO_RATE ?? '500';
 
@@ -127,27 +127,17 @@ for (const app of present) {
   await waitHealthy(app.name, app.health);
   console.log(`${app.name} up`);
 }
-if (existsSync(join(root, 'apps', 'simulator', 'package.json')))
+if (existsSync(join(root, 'apps', 'simulator', 'package.json'))) {
   launch(
     'simulator',
     [
       join('apps', 'simulator', 'dist', 'main.js'),
-      '--devices',
-      devices,
-      '--rate',
-      rate,
-      '--via',
-      'http',
-      '--gateway',
-      'http://127.0.0.1:8080',
-      '--register-devices',
-      '--faults',
-      'default',
-      '--duration',
-      '0',
+      ...['--devices', devices, '--rate', rate, '--via', 'http', '--duration', '7d'],
+      ...['--register-devices', '--faults', 'default', '--seed', '42'],
     ],
-    {},
+    { GATEWAY_URL: 'http://127.0.0.1:8080' },
   );
+}
 console.log(`simulator sending ${rate} readings/s from ${devices} devices through the gateway`);
 console.log(`
 ready in ${((Date.now() - started) / 1000).toFixed(0)} s

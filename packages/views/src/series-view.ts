@@ -38,3 +38,20 @@ export interface BatchBoundaryReader {
   /** Epoch ms of the batch boundary B, or 0 when no hour has been published yet. */
   readBoundary(): Promise<number>;
 }
+
+/** One device's window in a fleet read. */
+export interface FleetWindow {
+  deviceId: string;
+  windowStart: number;
+  aggregate: Aggregate;
+}
+
+/**
+ * Every device's windows of one metric over a range, in one call. The batch view answers it with one scan;
+ * the speed side answers it device by device (`SpeedFleetReader`). Same range rules as `SeriesView`; the
+ * order of the result is unspecified.
+ */
+export interface FleetView {
+  readonly source: ViewSource;
+  readFleet(metric: string, resolution: Resolution, from: number, to: number): Promise<FleetWindow[]>;
+}
