@@ -23,6 +23,9 @@ function preset(opts = {}) {
     testPathIgnorePatterns:
       opts.integration === false ? ['/node_modules/', '\\.integration\\.test\\.ts$'] : ['/node_modules/'],
     testTimeout: 60_000,
+    // Tests close every client they open, but some libraries keep native threads or timers alive after close
+    // (DuckDB's reaper, kafkajs' reconnect timers); a run that finished must never hang `npm test` or CI.
+    forceExit: true,
     reporters: ['default', path.join(__dirname, 'scripts/jest-summary-reporter.js')],
   };
 }

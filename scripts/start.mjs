@@ -94,7 +94,10 @@ async function stop(code) {
   console.log('\nstopping…');
   // Last started first: the simulator stops sending before the layers it feeds go away.
   for (const { name, child } of [...children].reverse()) {
-    if (child.exitCode !== null || child.signalCode !== null) continue;
+    if (child.exitCode !== null || child.signalCode !== null) {
+      console.log(`  ${name} stopped`);
+      continue;
+    }
     child.kill('SIGTERM');
     const exited = await Promise.race([
       new Promise((r) => child.once('exit', () => r(true))),
@@ -128,6 +131,12 @@ for (const app of present) {
   console.log(`${app.name} up`);
 }
 if (existsSync(join(root, 'apps', 'simulator', 'package.json'))) {
+  // Two hours of history first, straight into Kafka, so the batch layer has sealed hours to publish within a
+  // minute and the dashboard shows batch (final) and speed (fresh) points side by side.
+  step('loading 2 hours of fleet history', 'node', [
+    join('apps', 'simulator', 'dist', 'main.js'),
+    ...['--devices', devices, '--rate', '50', '--duration', '2h', '--fast', '--via', 'kafka', '--seed', '42'],
+  ]);
   launch(
     'simulator',
     [

@@ -22,7 +22,8 @@ export interface SentTraffic {
   readingsByDoor: { http: number; mqtt: number; kafka: number };
 }
 
-const itemDevice = (item: TrafficItem): string => (item.kind === 'envelope' ? item.envelope.deviceId : item.deviceId);
+const itemDevice = (item: TrafficItem): string =>
+  item.kind === 'envelope' ? item.envelope.deviceId : item.deviceId;
 
 /**
  * The first two devices post over HTTP, the third publishes over MQTT, the rest go straight to Kafka; `during`
@@ -50,7 +51,11 @@ export async function sendFleetTraffic(
   await producer.connect();
   const mqtt = await connectAsync(testMqttUrl(), { clientId: `${pipeline.id}-devices`, clean: true });
   const senders = {
-    http: new HttpSender({ baseUrl: pipeline.gatewayUrl, tokenFor: (id) => deviceToken(options.seed, id), concurrency: 4 }),
+    http: new HttpSender({
+      baseUrl: pipeline.gatewayUrl,
+      tokenFor: (id) => deviceToken(options.seed, id),
+      concurrency: 4,
+    }),
     mqtt: new MqttSender({ client: mqtt }),
     kafka: new KafkaSender({ producer, topic: pipeline.topic, includeMalformed: true }),
   };

@@ -15,7 +15,10 @@ export interface ExpectedWindow {
 }
 
 /** Expected windows keyed `deviceId|metric|t`, one map per resolution. */
-export async function expectedWindows(ndjsonPath: string, resolution: Resolution): Promise<Map<string, ExpectedWindow>> {
+export async function expectedWindows(
+  ndjsonPath: string,
+  resolution: Resolution,
+): Promise<Map<string, ExpectedWindow>> {
   const step = RESOLUTION_MS[resolution];
   const instance = await DuckDBInstance.create(':memory:');
   const db = await instance.connect();

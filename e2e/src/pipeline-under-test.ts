@@ -5,7 +5,15 @@ import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { createCassandra, createRedis } from '@lambda-iot/connections';
 import { createKafka } from '@lambda-iot/kafka';
-import { AppProcess, testCassandraConfig, testKafkaConfig, testRedisConfig, uniqueName } from '@lambda-iot/testkit';
+import {
+  AppProcess,
+  deleteKeys,
+  deleteMatching,
+  testCassandraConfig,
+  testKafkaConfig,
+  testRedisConfig,
+  uniqueName,
+} from '@lambda-iot/testkit';
 import { freePort } from './free-port';
 
 export type AppName = 'gateway' | 'speed' | 'archiver' | 'batch' | 'serving';
@@ -74,7 +82,11 @@ export class PipelineUnderTest {
   }
 
   async close(): Promise<void> {
-    for (const app of [...APPS].reverse()) await this.apps.get(app)?.stop().catch(() => undefined);
+    for (const app of [...APPS].reverse())
+      await this.apps
+        .get(app)
+        ?.stop()
+        .catch(() => undefined);
     await this.cleanUp();
   }
 
@@ -96,7 +108,12 @@ export class PipelineUnderTest {
       LOG_LEVEL: 'warn',
     };
     const own: Record<AppName, Record<string, string>> = {
-      gateway: { GATEWAY_PORT: port, GATEWAY_DEVICE_REGISTRY: 'redis', MQTT_SHARE_GROUP: this.id, MQTT_CLEAN_SESSION: 'true' },
+      gateway: {
+        GATEWAY_PORT: port,
+        GATEWAY_DEVICE_REGISTRY: 'redis',
+        MQTT_SHARE_GROUP: this.id,
+        MQTT_CLEAN_SESSION: 'true',
+      },
       speed: { OPS_PORT: port, SPEED_GROUP_ID: `${this.id}_speed` },
       archiver: {
         OPS_PORT: port,
@@ -120,19 +137,9 @@ export class PipelineUnderTest {
     await cassandra.execute(`DROP KEYSPACE IF EXISTS ${this.keyspace}`).catch(() => undefined);
     await cassandra.shutdown();
     const redis = this.redis();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${this.keyPrefix}*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    await deleteKeys(redis, this.keyPrefix);
     // BullMQ keys live under its own prefix with the queue name in them.
-    cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `*${this.id}_batch*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    await deleteMatching(redis, `*${this.id}_batch*`);
     redis.disconnect();
     await rm(this.archiveRoot, { recursive: true, force: true });
   }

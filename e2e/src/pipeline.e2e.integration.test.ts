@@ -40,7 +40,13 @@ async function runScenario(
     // Three simulated hours ending at the last full hour: two of them seal (archive lateness 10 min), one stays
     // above the boundary and is answered by the speed view.
     const end = hourStart(Date.now());
-    const traffic: TrafficOptions = { seed, devices: 8, startTime: end - 3 * HOUR_MS, durationMs: 3 * HOUR_MS, readingsPerSecond: 2 };
+    const traffic: TrafficOptions = {
+      seed,
+      devices: 8,
+      startTime: end - 3 * HOUR_MS,
+      durationMs: 3 * HOUR_MS,
+      readingsPerSecond: 2,
+    };
     const sent = await sendFleetTraffic(pipeline, traffic, () => during(pipeline));
     const truthPath = join(pipeline.archiveRoot, '..', `${pipeline.id}-truth.ndjson`);
     await sent.truth.writeNdjson(truthPath);
@@ -77,14 +83,24 @@ async function runScenario(
       const from = windowStart(traffic.startTime - HOUR_MS, step);
       const to = windowStart(end, step) + RESOLUTION_MS[step];
       const byDeviceMetric = new Map<string, ExpectedWindow[]>();
-      for (const e of expected.values()) byDeviceMetric.set(`${e.deviceId}|${e.metric}`, [...(byDeviceMetric.get(`${e.deviceId}|${e.metric}`) ?? []), e]);
+      for (const e of expected.values())
+        byDeviceMetric.set(`${e.deviceId}|${e.metric}`, [
+          ...(byDeviceMetric.get(`${e.deviceId}|${e.metric}`) ?? []),
+          e,
+        ]);
       for (const device of fleetDevices(traffic.devices, seed)) {
         for (const metric of METRICS) {
           // The speed view may still be flushing its last minute: retry a series until it matches or time runs out.
           let last: Mismatch[] = [];
           await eventually(
             async () => {
-              const answer = await fetchSeries(pipeline.servingUrl, pipeline.servingToken, { deviceId: device.deviceId, metric, step, from, to });
+              const answer = await fetchSeries(pipeline.servingUrl, pipeline.servingToken, {
+                deviceId: device.deviceId,
+                metric,
+                step,
+                from,
+                to,
+              });
               boundary = answer.boundary;
               last = compareWindows(device.deviceId, metric, answer.points, expected, { from, to });
               if (last.length > 0) throw new Error('mismatch');
@@ -104,7 +120,10 @@ async function runScenario(
 describe('the whole pipeline, end to end', () => {
   it('serves exactly the ground truth for every device, metric and step, through HTTP, MQTT and Kafka', async () => {
     const result = await runScenario(11, async () => undefined);
-    await writeFile(join(__dirname, '..', 'e2e-result.json'), JSON.stringify({ suite: 'steady', ...result, mismatches: result.mismatches.slice(0, 20) }, null, 2));
+    await writeFile(
+      join(__dirname, '..', 'e2e-result.json'),
+      JSON.stringify({ suite: 'steady', ...result, mismatches: result.mismatches.slice(0, 20) }, null, 2),
+    );
     expect(result.mismatches.slice(0, 5)).toEqual([]);
     expect(result.windows).toBeGreaterThan(1_000);
   });
@@ -119,7 +138,16 @@ describe('the whole pipeline, end to end', () => {
     });
     await writeFile(
       join(__dirname, '..', 'e2e-chaos-result.json'),
-      JSON.stringify({ suite: 'chaos', ...result, mismatchCount: result.mismatches.length, mismatches: result.mismatches.slice(0, 20) }, null, 2),
+      JSON.stringify(
+        {
+          suite: 'chaos',
+          ...result,
+          mismatchCount: result.mismatches.length,
+          mismatches: result.mismatches.slice(0, 20),
+        },
+        null,
+        2,
+      ),
     );
     expect(result.mismatches.slice(0, 5)).toEqual([]);
     expect(result.windows).toBeGreaterThan(1_000);

@@ -62,7 +62,18 @@ export function compareWindows(
 
 function sameAggregate(p: ServedPoint, e: ExpectedWindow): boolean {
   // first/last timestamps are not served, so compare through aggregatesEqual with them held equal.
-  const a = { ...emptyAggregate(), count: p.count, sum: p.sum, min: p.min, max: p.max, sumSq: 0, first: p.first, last: p.last, firstTs: 0, lastTs: 0 };
+  const a = {
+    ...emptyAggregate(),
+    count: p.count,
+    sum: p.sum,
+    min: p.min,
+    max: p.max,
+    sumSq: 0,
+    first: p.first,
+    last: p.last,
+    firstTs: 0,
+    lastTs: 0,
+  };
   const b = { ...a, count: e.count, sum: e.sum, min: e.min, max: e.max, first: e.first, last: e.last };
   return aggregatesEqual(a, b);
 }

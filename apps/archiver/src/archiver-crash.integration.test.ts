@@ -8,7 +8,7 @@ import { encodeEnvelope } from '@lambda-iot/core';
 import { createRedis } from '@lambda-iot/connections';
 import { ACKS_ALL, createKafka, createProducer, ensureTopics } from '@lambda-iot/kafka';
 import { listArchiveFiles } from '@lambda-iot/archive';
-import { eventually, testKafkaConfig, testRedisConfig, uniqueName } from '@lambda-iot/testkit';
+import { eventually, testKafkaConfig, testRedisConfig, uniqueName, deleteKeys } from '@lambda-iot/testkit';
 
 const MAIN = resolve(__dirname, '../dist/main.js');
 const T0 = Date.UTC(2026, 0, 1, 10);
@@ -100,8 +100,7 @@ describe('archiver process killed with SIGKILL mid-stream', () => {
   afterAll(async () => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     const redis = createRedis(testRedisConfig(prefix));
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
+    await deleteKeys(redis, prefix);
     redis.disconnect();
     const admin = kafka.admin();
     await admin.connect();

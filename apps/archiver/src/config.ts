@@ -6,9 +6,9 @@ import {
   redisConnectionFromEnv,
   type EnvSource,
   type KafkaConnectionConfig,
-  type LogLevel,
   type RedisConnectionConfig,
-} from './config-types';
+} from '@lambda-iot/core';
+import { LOG_LEVELS, type LogLevel } from '@lambda-iot/runtime';
 
 export interface ArchiverConfig {
   kafka: KafkaConnectionConfig;
@@ -26,8 +26,6 @@ export interface ArchiverConfig {
   opsPort: number;
   logLevel: LogLevel;
 }
-
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export function loadConfig(source: EnvSource = process.env): Readonly<ArchiverConfig> {
   const env = new EnvReader(source);

@@ -7,7 +7,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { createRedis } from '@lambda-iot/connections';
 import { archiveFileName, layerKeys, readingsHourDir } from '@lambda-iot/archive';
 import { BatchManifest, BatchQueue, DuckDbBatchView } from '@lambda-iot/batch-layer';
-import { eventually, testRedisConfig, uniqueName } from '@lambda-iot/testkit';
+import { eventually, testRedisConfig, uniqueName, deleteKeys } from '@lambda-iot/testkit';
 
 const MAIN = resolve(__dirname, '../dist/main.js');
 const H = Date.UTC(2026, 0, 1, 12);
@@ -65,8 +65,7 @@ describe('batch worker killed with SIGKILL mid-job', () => {
 
   afterAll(async () => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
+    await deleteKeys(redis, prefix);
     redis.disconnect();
     await rm(root, { recursive: true, force: true });
   });

@@ -8,7 +8,21 @@ import {
   type KafkaConnectionConfig,
   type RedisConnectionConfig,
 } from '@lambda-iot/core';
-import type { LogLevel } from '@lambda-iot/runtime';
+import { BASELINE_QUEUE } from '@lambda-iot/anomaly';
+import { LOG_LEVELS, type LogLevel } from '@lambda-iot/runtime';
+
+/** The `recompute-baselines` job (issue 9). */
+export interface BatchAnomalyConfig {
+  /** ANOMALY_BASELINES: run the baseline worker (and its daily schedule) in this process. */
+  enabled: boolean;
+  queueName: string;
+  /** Days of 1-minute history each fit reads. */
+  days: number;
+  /** 1-minute means an hour of day needs before its own stats are used (else the fallbacks). */
+  minSamples: number;
+  /** Cron pattern, UTC; 'off' for on-demand only. */
+  schedule: string | undefined;
+}
 
 export interface BatchConfig {
   redis: RedisConnectionConfig;
@@ -35,9 +49,8 @@ export interface BatchConfig {
   opsHost: string;
   opsPort: number;
   logLevel: LogLevel;
+  anomaly: BatchAnomalyConfig;
 }
-
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export function loadConfig(source: EnvSource = process.env): Readonly<BatchConfig> {
   const env = new EnvReader(source);
@@ -62,6 +75,17 @@ export function loadConfig(source: EnvSource = process.env): Readonly<BatchConfi
     opsHost: env.string('OPS_HOST', '0.0.0.0'),
     opsPort: env.int('OPS_PORT', 9104, { min: 0, max: 65_535 }),
     logLevel: env.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    anomaly: {
+      enabled: env.bool('ANOMALY_BASELINES', true),
+      queueName: env.string('ANOMALY_QUEUE', BASELINE_QUEUE),
+      days: env.int('ANOMALY_BASELINE_DAYS', 14, { min: 1, max: 366 }),
+      minSamples: env.int('ANOMALY_MIN_SAMPLES', 30, { min: 1 }),
+      schedule: scheduleOf(env.string('ANOMALY_BASELINE_SCHEDULE', '30 0 * * *')),
+    },
   };
   return env.done(config);
+}
+
+function scheduleOf(pattern: string): string | undefined {
+  return pattern.trim().toLowerCase() === 'off' ? undefined : pattern.trim();
 }

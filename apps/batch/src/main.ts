@@ -8,7 +8,9 @@ import {
   RedisBatchBoundary,
   VersionCollector,
 } from '@lambda-iot/batch-layer';
+import { BaselineFitter, BaselineJob, FileBaselineStore } from '@lambda-iot/anomaly';
 import { createRedis, redisOptions } from '@lambda-iot/connections';
+import { RedisDeviceRegistry } from '@lambda-iot/devices';
 import { createKafka } from '@lambda-iot/kafka';
 import {
   createLogger,
@@ -20,6 +22,7 @@ import {
 import { loadConfig } from './config';
 import { BatchMetrics } from './batch-metrics';
 import { ArchiverOffsets } from './archiver-offsets';
+import { BaselineJobs } from './baseline-jobs';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -104,6 +107,46 @@ async function main(): Promise<void> {
     }),
   );
   parts.push(worker);
+  if (config.anomaly.enabled) {
+    const fitter = new BaselineFitter({
+      threads: config.duckdbThreads,
+      ...(config.duckdbMemoryLimit ? { memoryLimit: config.duckdbMemoryLimit } : {}),
+    });
+    const registry = new RedisDeviceRegistry({ redis, keyPrefix });
+    // Closed after the worker (parts close last-first), so an in-flight fit finishes first.
+    parts.push({ ready: Promise.resolve(), start: async () => undefined, close: () => fitter.close() });
+    parts.push(
+      new BaselineJobs({
+        connection,
+        queueName: config.anomaly.queueName,
+        prefix: config.bullPrefix,
+        schedule: config.anomaly.schedule,
+        job: new BaselineJob({
+          manifest: computer.manifest,
+          root: config.archiveRoot,
+          fitter,
+          store: new FileBaselineStore({ redis, keyPrefix, root: config.archiveRoot }),
+          deviceTypes: async () => {
+            const types = new Map<string, string>();
+            for (const d of await registry.list()) if (d.tags.type) types.set(d.deviceId, d.tags.type);
+            return types;
+          },
+          days: config.anomaly.days,
+          minSamples: config.anomaly.minSamples,
+        }),
+        onCompleted: (result, durationMs) => {
+          metrics.jobs.labels('recompute-baselines', 'completed').inc();
+          metrics.jobSeconds.labels('recompute-baselines').observe(durationMs / 1000);
+          logger.info({ result, durationMs }, 'baseline published');
+        },
+        onFailed: (job, err) => {
+          metrics.jobs.labels('recompute-baselines', 'failed').inc();
+          logger.warn({ job: job?.id, attempts: job?.attemptsMade, err }, 'baseline job failed');
+        },
+        onError: report,
+      }),
+    );
+  }
   if (config.scheduler) {
     parts.push(
       new BatchScheduler({

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { createRedis } from '@lambda-iot/connections';
 import { archiveFileName, layerKeys, readingsHourDir } from '@lambda-iot/archive';
-import { testRedisConfig, uniqueName } from '@lambda-iot/testkit';
+import { testRedisConfig, uniqueName, deleteKeys } from '@lambda-iot/testkit';
 
 const CLI = resolve(__dirname, '../dist/main.js');
 const BATCH = resolve(__dirname, '../../batch/dist/main.js');
@@ -63,8 +63,7 @@ describe('lambda-iot recompute and batch status against a running batch app', ()
   afterAll(async () => {
     worker.kill('SIGTERM');
     await new Promise((r) => worker.once('exit', r));
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
+    await deleteKeys(redis, prefix);
     redis.disconnect();
     await rm(root, { recursive: true, force: true });
   });

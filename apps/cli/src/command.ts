@@ -15,6 +15,8 @@ export interface Command {
   path: readonly string[];
   summary: string;
   usage: string;
+  /** The command forwards --help to the program it runs, which documents its own options. */
+  forwardsHelp?: boolean;
   run(args: readonly string[], io: CommandIo): Promise<number>;
 }
 
@@ -60,7 +62,7 @@ export async function runCli(
     io.err(`lambda-iot: unknown command '${argv.join(' ')}'\n\n${helpText(commands)}`);
     return EXIT.usage;
   }
-  if (found.args.includes('--help') || found.args.includes('-h')) {
+  if (!found.command.forwardsHelp && (found.args.includes('--help') || found.args.includes('-h'))) {
     io.out(found.command.usage);
     return EXIT.ok;
   }

@@ -1,9 +1,19 @@
-// Every command of the `lambda-iot` CLI; new commands (simulate, query, stack) are added to this list.
+// Every command of the `lambda-iot` CLI.
 import type { Command } from './command';
 import type { CliConfig } from './config';
 import { recomputeCommand } from './commands/recompute';
 import { batchStatusCommand } from './commands/batch-status';
+import { baselinesFitCommand } from './commands/baselines-fit';
+import { querySeriesCommand } from './commands/query-series';
+import { simulateCommand, stackCommands } from './commands/delegate';
 
 export function allCommands(loadConfig: () => Readonly<CliConfig>): Command[] {
-  return [recomputeCommand(loadConfig), batchStatusCommand(loadConfig)];
+  return [
+    recomputeCommand(loadConfig),
+    batchStatusCommand(loadConfig),
+    baselinesFitCommand(loadConfig),
+    querySeriesCommand(loadConfig),
+    simulateCommand(),
+    ...stackCommands(),
+  ];
 }

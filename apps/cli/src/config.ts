@@ -1,4 +1,5 @@
 // The CLI's connection settings from the environment (the same variables the batch app reads).
+import { BASELINE_QUEUE } from '@lambda-iot/anomaly';
 import {
   EnvReader,
   redisConnectionFromEnv,
@@ -10,6 +11,11 @@ export interface CliConfig {
   redis: RedisConnectionConfig;
   queueName: string;
   bullPrefix: string;
+  /** The batch app's anomaly queue (ANOMALY_QUEUE), where `baselines fit` enqueues. */
+  anomalyQueue?: string;
+  /** The serving API `query` talks to, and the bearer token it sends. */
+  servingUrl: string;
+  servingToken: string | undefined;
 }
 
 export function loadConfig(source: EnvSource = process.env): Readonly<CliConfig> {
@@ -19,5 +25,8 @@ export function loadConfig(source: EnvSource = process.env): Readonly<CliConfig>
     redis,
     queueName: env.string('BATCH_QUEUE', 'batch'),
     bullPrefix: env.string('BATCH_BULL_PREFIX', `${redis.keyPrefix}bull`),
+    anomalyQueue: env.string('ANOMALY_QUEUE', BASELINE_QUEUE),
+    servingUrl: env.string('SERVING_URL', 'http://127.0.0.1:8090'),
+    servingToken: env.optionalString('SERVING_TOKEN'),
   });
 }

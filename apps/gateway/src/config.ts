@@ -9,7 +9,7 @@ import {
   type RedisConnectionConfig,
 } from '@lambda-iot/core';
 import { TOPICS } from '@lambda-iot/kafka';
-import type { LogLevel } from '@lambda-iot/runtime';
+import { LOG_LEVELS, type LogLevel } from '@lambda-iot/runtime';
 
 export interface GatewayConfig {
   kafka: KafkaConnectionConfig;
@@ -33,8 +33,6 @@ export interface GatewayConfig {
   readingsPartitions: number;
   logLevel: LogLevel;
 }
-
-const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function loadConfig(source: EnvSource = process.env): Readonly<GatewayConfig> {
   const env = new EnvReader(source);

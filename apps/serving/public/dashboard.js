@@ -25,7 +25,9 @@ function duration(ms) {
 function draw(id, opts, data) {
   const el = $(id);
   charts.get(id)?.destroy();
-  const chart = new uPlot({ width: el.clientWidth || 600, height: 260, ...opts }, data, el);
+  // uPlot's default y-axis width clips labels such as "42.875"; give values room.
+  const axes = [{}, { size: 64 }];
+  const chart = new uPlot({ width: el.clientWidth || 600, height: 260, axes, ...opts }, data, el);
   charts.set(id, chart);
 }
 

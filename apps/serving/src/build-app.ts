@@ -19,6 +19,7 @@ import {
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { Histogram, type Registry } from 'prom-client';
 import { BearerAuth } from './bearer-auth';
+import { registerAlertRoutes, type AlertSource } from './routes/alert-routes';
 import { registerFleetRoutes } from './routes/fleet-routes';
 import { registerOpsRoutes } from './routes/ops-routes';
 import { registerPipelineRoutes } from './routes/pipeline-routes';
@@ -40,6 +41,8 @@ export interface ServingDeps {
   logger: Logger;
   metrics: Registry;
   health?: readonly HealthCheck[];
+  /** Anomaly alerts (routes/alert-routes.ts); without it /v1/alerts is not served. */
+  alerts?: AlertSource;
 }
 
 export interface ServingOptions {
@@ -153,6 +156,7 @@ export async function buildApp(deps: ServingDeps, options: ServingOptions): Prom
   registerSeriesRoute(app, ctx);
   registerFleetRoutes(app, ctx);
   registerPipelineRoutes(app, ctx);
+  if (deps.alerts) registerAlertRoutes(app, ctx, deps.alerts);
   registerOpsRoutes(app, deps.metrics, deps.health ?? []);
   registerStaticRoutes(app);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

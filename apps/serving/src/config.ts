@@ -8,7 +8,7 @@ import {
   type EnvSource,
   type RedisConnectionConfig,
 } from '@lambda-iot/core';
-import type { LogLevel } from '@lambda-iot/runtime';
+import { LOG_LEVELS, type LogLevel } from '@lambda-iot/runtime';
 
 export interface ServingConfig {
   host: string;
@@ -21,6 +21,8 @@ export interface ServingConfig {
   fleetConcurrency: number;
   /** Windows held by the cache of batch-view answers (~0.5 KB each with their JSON). */
   batchCacheMaxPoints: number;
+  /** How long a speed-view answer is reused by identical queries; 0 reads the store for every request. */
+  speedCacheMs: number;
   /** Processes serving the port (node:cluster); 1 serves from this process. */
   workers: number;
   redis: RedisConnectionConfig;
@@ -29,13 +31,12 @@ export interface ServingConfig {
   logLevel: LogLevel;
 }
 
-const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-
 /**
  * SERVING_HOST (127.0.0.1), SERVING_PORT (8090), SERVING_TOKENS (required, comma-separated, each ≥ 16 chars),
  * SERVING_MAX_POINTS (1500), SERVING_MAX_RANGE_DAYS_1M/_1H/_1D (7/366/3653), SERVING_MAX_FLEET_POINTS (100000),
  * SERVING_RATE_LIMIT (requests per token per minute, 6000), SERVING_FLEET_CONCURRENCY (8),
- * SERVING_BATCH_CACHE_POINTS (500000), SERVING_WORKERS (1), REDIS_*,
+ * SERVING_BATCH_CACHE_POINTS (500000; also bounds the kept speed answers), SERVING_SPEED_CACHE_MS (250),
+ * SERVING_WORKERS (1), REDIS_*,
  * CASSANDRA_*, ARCHIVE_ROOT (.data/archive), LOG_LEVEL (info).
  */
 export function loadConfig(source: EnvSource = process.env): Readonly<ServingConfig> {
@@ -59,6 +60,7 @@ export function loadConfig(source: EnvSource = process.env): Readonly<ServingCon
     rateLimit: { max: env.int('SERVING_RATE_LIMIT', 6_000, { min: 1 }), timeWindowMs: 60_000 },
     fleetConcurrency: env.int('SERVING_FLEET_CONCURRENCY', 8, { min: 1, max: 256 }),
     batchCacheMaxPoints: env.int('SERVING_BATCH_CACHE_POINTS', 500_000, { min: 0 }),
+    speedCacheMs: env.int('SERVING_SPEED_CACHE_MS', 250, { min: 0, max: 60_000 }),
     workers: env.int('SERVING_WORKERS', 1, { min: 1, max: 64 }),
     redis: redisConnectionFromEnv(env),
     cassandra: cassandraConnectionFromEnv(env),

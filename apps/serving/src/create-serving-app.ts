@@ -7,6 +7,9 @@ import { buildApp } from './build-app';
 import { maxRangeMs, type ServingConfig } from './config';
 import { createViews, type ServingViews } from './create-views';
 
+/** How long startup waits for Redis before serving without it (Cassandra answers the speed view). */
+const REDIS_WAIT_MS = 5_000;
+
 export interface ServingApp {
   app: FastifyInstance;
   views: ServingViews;
@@ -19,6 +22,8 @@ export async function createServingApp(
   clock: Clock = systemClock,
 ): Promise<ServingApp> {
   const views = createViews(config, logger, metrics);
+  if (!(await views.redisReady(REDIS_WAIT_MS)))
+    logger.warn({ waitedMs: REDIS_WAIT_MS }, 'redis not connected; serving without it until it is');
   const app = await buildApp(
     {
       ...views,

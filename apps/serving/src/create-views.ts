@@ -7,6 +7,7 @@ import { CassandraSpeedView, FallbackSpeedView, RedisSpeedView } from '@lambda-i
 import {
   CachedBatchView,
   LastKnownBoundary,
+  RecentSpeedView,
   RedisPipelineStatus,
   ViewUnavailableError,
   type PipelineStatus,
@@ -16,11 +17,17 @@ import type { ServingDeps } from './build-app';
 import type { ServingConfig } from './config';
 import { LastKnownBatchManifest } from './last-known-manifest';
 import { LastKnownRegistry } from './last-known-registry';
+import { createAlertSource } from './routes/alert-routes';
 
 export interface ServingViews extends Pick<
   ServingDeps,
-  'batch' | 'speed' | 'boundary' | 'registry' | 'status'
+  'batch' | 'speed' | 'boundary' | 'registry' | 'status' | 'alerts'
 > {
+  /**
+   * Resolves true once Redis is connected, false after `timeoutMs` without it. Requests fail fast while Redis
+   * is not connected (no offline queue), so the app waits for it before serving, but starts without it.
+   */
+  redisReady(timeoutMs: number): Promise<boolean>;
   /** Closes every client the views opened. */
   close(): Promise<void>;
 }
@@ -64,10 +71,14 @@ export function createViews(
     labelNames: ['result'] as const,
     registers: [metrics],
   });
-  const speed = new FallbackSpeedView({
-    redis: new RedisSpeedView({ redis, keyPrefix: prefix }),
-    cassandra: new CassandraSpeedView({ client: cassandra }),
-    onFallback: (reason) => fallbacks.inc({ reason }),
+  const speed = new RecentSpeedView({
+    view: new FallbackSpeedView({
+      redis: new RedisSpeedView({ redis, keyPrefix: prefix }),
+      cassandra: new CassandraSpeedView({ client: cassandra }),
+      onFallback: (reason) => fallbacks.inc({ reason }),
+    }),
+    maxAgeMs: config.speedCacheMs,
+    maxPoints: config.batchCacheMaxPoints,
   });
   const manifest = new LastKnownBatchManifest({ redis, keyPrefix: prefix, root: config.archiveRoot });
   manifest.onStale = () => stale.inc({ what: 'manifest' });
@@ -99,6 +110,20 @@ export function createViews(
       stale.inc({ what: 'registry' }),
     ),
     status,
+    alerts: createAlertSource(redis, cassandra, prefix),
+    redisReady: (timeoutMs) => {
+      if (redis.status === 'ready') return Promise.resolve(true);
+      return new Promise<boolean>((resolve) => {
+        const done = (ok: boolean): void => {
+          clearTimeout(timer);
+          redis.off('ready', onReady);
+          resolve(ok);
+        };
+        const onReady = (): void => done(true);
+        const timer = setTimeout(() => done(false), timeoutMs);
+        redis.on('ready', onReady);
+      });
+    },
     close: async () => {
       await duckdb.close();
       await cassandra.shutdown();

@@ -1,5 +1,5 @@
 import type { SeriesAnswer, SeriesPoint } from '@lambda-iot/views';
-import { seriesJson } from './series-json';
+import { seriesBody, seriesJson } from './series-json';
 
 const point = (t: number, source: 'batch' | 'speed', extra: Partial<SeriesPoint> = {}): SeriesPoint => ({
   t,
@@ -16,7 +16,7 @@ const point = (t: number, source: 'batch' | 'speed', extra: Partial<SeriesPoint>
   ...extra,
 });
 
-function answer(final: readonly SeriesPoint[], fresh: SeriesPoint[]): SeriesAnswer {
+function answer(final: readonly SeriesPoint[], fresh: readonly SeriesPoint[]): SeriesAnswer {
   return { boundary: 120_000, from: 0, to: 240_000, points: [...final, ...fresh], final, fresh };
 }
 
@@ -47,6 +47,20 @@ describe('seriesJson', () => {
     // The cached text is keyed by identity: the same frozen list gives the same text even if asked again.
     expect(seriesJson(header, answer(final, [point(120_000, 'speed')]))).toBe(
       `${first.slice(0, -2)},${JSON.stringify(point(120_000, 'speed'))}]}`,
+    );
+  });
+
+  it('sends the same bytes again for the same shared lists and header, and new bytes when either changes', () => {
+    const final = Object.freeze([point(0, 'batch')]);
+    const fresh = Object.freeze([point(120_000, 'speed')]);
+    const first = seriesBody(header, answer(final, fresh));
+    expect(first.toString()).toBe(seriesJson(header, answer(final, fresh)));
+    expect(seriesBody(header, answer(final, fresh))).toBe(first);
+    const moved = { ...answer(final, fresh), boundary: 180_000 };
+    expect(seriesBody(header, moved).toString()).toBe(seriesJson(header, moved));
+    const newer = [point(120_000, 'speed', { count: 4 })];
+    expect(seriesBody(header, answer(final, newer)).toString()).toBe(
+      seriesJson(header, answer(final, newer)),
     );
   });
 });

@@ -1,57 +1,24 @@
-import { aggregatesEqual, HOUR_MS, RESOLUTION_MS, type Aggregate, type Resolution } from '@lambda-iot/core';
+import { HOUR_MS, type Resolution } from '@lambda-iot/core';
 import { silentLogger } from '@lambda-iot/runtime';
-import type { SeriesPoint } from '@lambda-iot/views';
 import { Registry } from 'prom-client';
 import { createServingApp, type ServingApp } from './create-serving-app';
-import { H0, METRIC, SERVING_TOKEN, SeededStores, truthOf } from './test-support/seeded-stores';
+import { H0, METRIC, SERVING_TOKEN, SeededStores } from './test-support/seeded-stores';
+import { disagreements, type SeriesBody } from './test-support/series-truth';
 
 const DEVICES = ['pump-1', 'pump-2', 'fan-1'];
 const HOURS = 6;
 const FROM = H0;
 const TO = H0 + HOURS * HOUR_MS;
 
-interface SeriesBody {
-  boundary: number;
-  step: Resolution;
-  points: SeriesPoint[];
-}
-
-/** The mismatches between an answer and the ground truth (empty when they agree), and where each point came from. */
-function disagreements(stores: SeededStores, deviceId: string, body: SeriesBody): string[] {
-  const truth = truthOf(stores.readings, deviceId, body.step);
-  const problems: string[] = [];
-  const seen = new Set<number>();
-  for (const p of body.points) {
-    if (seen.has(p.t)) problems.push(`window ${p.t} answered twice`);
-    seen.add(p.t);
-    const e = truth.get(p.t);
-    const agg: Aggregate = {
-      count: p.count,
-      sum: p.sum,
-      min: p.min,
-      max: p.max,
-      sumSq: e?.sumSq ?? 0,
-      first: p.first,
-      firstTs: e?.firstTs ?? 0,
-      last: p.last,
-      lastTs: e?.lastTs ?? 0,
-    };
-    if (e === undefined || !aggregatesEqual(agg, e)) problems.push(`window ${p.t}: ${JSON.stringify(p)} vs ${JSON.stringify(e)}`);
-    const wholeBelowB = p.t + RESOLUTION_MS[body.step] <= body.boundary;
-    if ((p.source === 'batch') !== wholeBelowB || p.final !== wholeBelowB)
-      problems.push(`window ${p.t} says ${p.source}/${p.final} at B ${body.boundary}`);
-  }
-  for (const t of truth.keys()) if (!seen.has(t)) problems.push(`window ${t} missing`);
-  return problems;
-}
-
 describe('serving app on the real stack (main’s wiring)', () => {
   const stores = new SeededStores({ devices: DEVICES, hours: HOURS });
   let serving: ServingApp;
   let base: string;
 
-  const get = (path: string, headers: Record<string, string> = { authorization: `Bearer ${SERVING_TOKEN}` }) =>
-    fetch(`${base}${path}`, { headers });
+  const get = (
+    path: string,
+    headers: Record<string, string> = { authorization: `Bearer ${SERVING_TOKEN}` },
+  ) => fetch(`${base}${path}`, { headers });
 
   beforeAll(async () => {
     await stores.seed();
@@ -76,7 +43,9 @@ describe('serving app on the real stack (main’s wiring)', () => {
     const query = async (i: number): Promise<void> => {
       const deviceId = DEVICES[i % DEVICES.length] as string;
       const step = steps[i % steps.length] as Resolution;
-      const res = await get(`/v1/series?deviceId=${deviceId}&metric=${METRIC}&from=${FROM}&to=${TO}&step=${step}`);
+      const res = await get(
+        `/v1/series?deviceId=${deviceId}&metric=${METRIC}&from=${FROM}&to=${TO}&step=${step}`,
+      );
       const body = (await res.json()) as SeriesBody;
       if (res.status !== 200) {
         problems.push(`status ${res.status}: ${JSON.stringify(body)}`);
@@ -86,7 +55,8 @@ describe('serving app on the real stack (main’s wiring)', () => {
       boundaries.add(body.boundary);
       // One reading per device per minute: any lost or doubled window shows in the total count.
       const total = body.points.reduce((n, p) => n + p.count, 0);
-      if (total !== HOURS * 60) problems.push(`${deviceId} ${step} at B ${body.boundary}: total count ${total}`);
+      if (total !== HOURS * 60)
+        problems.push(`${deviceId} ${step} at B ${body.boundary}: total count ${total}`);
       problems.push(...disagreements(stores, deviceId, body).map((p) => `${deviceId} ${step}: ${p}`));
     };
     const loop = async (worker: number): Promise<void> => {
@@ -103,7 +73,6 @@ describe('serving app on the real stack (main’s wiring)', () => {
     expect(boundaries).toContain(H0 + 2 * HOUR_MS);
     expect(boundaries).toContain(TO);
     expect(answers).toBeGreaterThan(4 * steps.length * DEVICES.length);
-    console.log({ answers, boundaries: [...boundaries].map((b) => (b - H0) / HOUR_MS) });
   });
 
   describe('bad requests', () => {
@@ -113,11 +82,29 @@ describe('serving app on the real stack (main’s wiring)', () => {
       ['no token', 401, series, {}, /token/i],
       ['a wrong token', 401, series, { authorization: 'Bearer not-the-token-0123456789' }, /token/i],
       ['an unknown step', 400, `${series}&step=5m`, undefined, /step/],
-      ['from after to', 400, `/v1/series?deviceId=pump-1&metric=${METRIC}&from=${TO}&to=${FROM}`, undefined, /from/],
-      ['a range too large for the step', 400, `/v1/series?deviceId=pump-1&metric=${METRIC}&from=${FROM}&to=${FROM + 30 * 24 * HOUR_MS}&step=1m`, undefined, /range|1m/],
+      [
+        'from after to',
+        400,
+        `/v1/series?deviceId=pump-1&metric=${METRIC}&from=${TO}&to=${FROM}`,
+        undefined,
+        /from/,
+      ],
+      [
+        'a range too large for the step',
+        400,
+        `/v1/series?deviceId=pump-1&metric=${METRIC}&from=${FROM}&to=${FROM + 30 * 24 * HOUR_MS}&step=1m`,
+        undefined,
+        /range|1m/,
+      ],
       ['a malformed device id', 400, `/v1/series?deviceId=pump%201&metric=${METRIC}`, undefined, /deviceId/],
       ['an unknown parameter', 400, `${series}&colour=red`, undefined, /colour/],
-      ['a malformed time', 400, `/v1/series?deviceId=pump-1&metric=${METRIC}&from=yesterday`, undefined, /from/],
+      [
+        'a malformed time',
+        400,
+        `/v1/series?deviceId=pump-1&metric=${METRIC}&from=yesterday`,
+        undefined,
+        /from/,
+      ],
       ['an unknown groupBy', 400, `/v1/fleet?metric=${METRIC}&groupBy=planet`, undefined, /groupBy/],
     ] as const)('%s: %i with a reason', async (_name, status, path, headers, reason) => {
       const res = await get(path, headers);

@@ -22,7 +22,10 @@ export class WorkerSupervisor extends LifecycleBase {
     cluster.on('exit', (worker, code, signal) => {
       this.live.delete(worker);
       if (this.stopping) return;
-      this.options.logger.error({ pid: worker.process.pid, code, signal }, 'serving worker died; replacing it');
+      this.options.logger.error(
+        { pid: worker.process.pid, code, signal },
+        'serving worker died; replacing it',
+      );
       this.fork();
     });
     await Promise.all(
@@ -30,7 +33,9 @@ export class WorkerSupervisor extends LifecycleBase {
         const worker = this.fork();
         return new Promise<void>((resolve, reject) => {
           worker.once('listening', () => resolve());
-          worker.once('exit', (code) => reject(new Error(`serving worker exited with ${code} before listening`)));
+          worker.once('exit', (code) =>
+            reject(new Error(`serving worker exited with ${code} before listening`)),
+          );
         });
       }),
     );

@@ -9,7 +9,28 @@ import {
   type KafkaConnectionConfig,
   type RedisConnectionConfig,
 } from '@lambda-iot/core';
-import type { LogLevel } from '@lambda-iot/runtime';
+import { resolve } from 'node:path';
+import { detectorConfig, parseMetricRules, type DetectorConfig, type MetricRule } from '@lambda-iot/anomaly';
+import { LOG_LEVELS, type LogLevel } from '@lambda-iot/runtime';
+
+/** Anomaly scoring of closed windows (issue 9); off until a baseline is published, whatever `enabled` says. */
+export interface SpeedAnomalyConfig {
+  /** ANOMALY_ENABLED: wire the scoring sink at all. */
+  enabled: boolean;
+  /** ARCHIVE_ROOT: baseline artifacts are read from `<root>/models/baselines/`. */
+  archiveRoot: string;
+  /** How often the baseline pointer in Redis is polled for a new version. */
+  baselinePollMs: number;
+  alertsTopic: string;
+  /** Partitions `alerts` is created with when missing. */
+  alertsPartitions: number;
+  detector: DetectorConfig;
+}
+
+/** Rules for the simulator's metrics; other deployments set ANOMALY_METRICS. */
+export const DEFAULT_METRIC_RULES =
+  '{"temperature":{"min":-60,"max":150,"scaleFloor":0.1},"humidity":{"min":0,"max":100,"scaleFloor":0.5},' +
+  '"vibration":{"min":0,"max":50,"scaleFloor":1},"energy":{"baseline":false}}';
 
 export interface SpeedConfig {
   kafka: KafkaConnectionConfig;
@@ -37,9 +58,8 @@ export interface SpeedConfig {
   opsHost: string;
   opsPort: number;
   logLevel: LogLevel;
+  anomaly: SpeedAnomalyConfig;
 }
-
-const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function loadConfig(source: EnvSource = process.env): Readonly<SpeedConfig> {
   const env = new EnvReader(source);
@@ -68,6 +88,36 @@ export function loadConfig(source: EnvSource = process.env): Readonly<SpeedConfi
     opsHost: env.string('OPS_HOST', '0.0.0.0'),
     opsPort: env.int('OPS_PORT', 9102, { min: 0, max: 65_535 }),
     logLevel: env.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    anomaly: anomalyConfig(env),
   };
   return env.done(config);
+}
+
+function anomalyConfig(env: EnvReader): SpeedAnomalyConfig {
+  let metrics: Record<string, MetricRule> = {};
+  try {
+    metrics = parseMetricRules(env.string('ANOMALY_METRICS', DEFAULT_METRIC_RULES));
+  } catch (err) {
+    env.addProblem(`ANOMALY_METRICS: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const driftThreshold = env.number('ANOMALY_DRIFT_THRESHOLD', 3, { min: 0 });
+  const spikeThreshold = env.number('ANOMALY_SPIKE_THRESHOLD', 6, { min: 0 });
+  if (spikeThreshold < driftThreshold)
+    env.addProblem('ANOMALY_SPIKE_THRESHOLD must not be below ANOMALY_DRIFT_THRESHOLD');
+  return {
+    enabled: env.bool('ANOMALY_ENABLED', true),
+    archiveRoot: resolve(env.string('ARCHIVE_ROOT', './.data/archive')),
+    baselinePollMs: env.duration('ANOMALY_BASELINE_POLL', '5s', { min: 100 }),
+    alertsTopic: env.string('ALERTS_TOPIC', 'alerts'),
+    alertsPartitions: env.int('ALERTS_PARTITIONS', 3, { min: 1, max: 10_000 }),
+    detector: detectorConfig({
+      spikeThreshold,
+      driftThreshold,
+      driftWindows: env.int('ANOMALY_DRIFT_WINDOWS', 5, { min: 1, max: 1_440 }),
+      stuckWindows: env.int('ANOMALY_STUCK_WINDOWS', 5, { min: 1, max: 1_440 }),
+      gapMinutes: Math.round(env.duration('ANOMALY_GAP', '5m', { min: 60_000, max: 86_400_000 }) / 60_000),
+      resolveWindows: env.int('ANOMALY_RESOLVE_WINDOWS', 3, { min: 1, max: 1_440 }),
+      metrics,
+    }),
+  };
 }

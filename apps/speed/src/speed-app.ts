@@ -3,6 +3,16 @@ import type { Admin, Kafka, Producer } from 'kafkajs';
 import type { Redis } from 'ioredis';
 import type { Client } from 'cassandra-driver';
 import type { Registry } from 'prom-client';
+import {
+  AlertPublisher,
+  alertRecord,
+  AnomalyDetector,
+  BaselineWatcher,
+  CassandraAlertStore,
+  ensureAlertsTable,
+  FileBaselineStore,
+  RedisAlertStore,
+} from '@lambda-iot/anomaly';
 import { createCassandra, createRedis, ensureKeyspace } from '@lambda-iot/connections';
 import { ACKS_ALL, ConsumerRunner, createKafka, createProducer, ensureTopics } from '@lambda-iot/kafka';
 import { LifecycleBase, type HealthCheck, type HealthReport, type Logger } from '@lambda-iot/runtime';
@@ -11,7 +21,11 @@ import {
   ensureSpeedTable,
   RedisWindowSink,
   SpeedHandlerFactory,
+  type SpeedHandlerOptions,
 } from '@lambda-iot/speed-layer';
+import { AnomalyHandlerFactory } from './anomaly-handler-factory';
+import { AnomalyMetrics } from './anomaly-metrics';
+import { AnomalyScoringSink } from './anomaly-scoring-sink';
 import type { SpeedConfig } from './config';
 import { SpeedMetrics } from './speed-metrics';
 import { StatusPublisher } from './status-publisher';
@@ -24,11 +38,13 @@ interface Parts {
   cassandra: Client;
   runner: ConsumerRunner;
   status: StatusPublisher;
+  baseline: BaselineWatcher;
 }
 
 export class SpeedApp extends LifecycleBase {
   private parts: Partial<Parts> = {};
   private readonly metrics: SpeedMetrics;
+  private readonly anomalyMetrics: AnomalyMetrics;
 
   constructor(
     private readonly config: Readonly<SpeedConfig>,
@@ -37,6 +53,7 @@ export class SpeedApp extends LifecycleBase {
   ) {
     super();
     this.metrics = new SpeedMetrics(registry);
+    this.anomalyMetrics = new AnomalyMetrics(registry);
   }
 
   protected async onStart(): Promise<void> {
@@ -48,6 +65,9 @@ export class SpeedApp extends LifecycleBase {
     const topics = await ensureTopics(parts.admin, [
       { topic: config.readingsTopic, numPartitions: config.readingsPartitions },
       { topic: config.deadLetterTopic, numPartitions: Math.max(1, Math.min(config.readingsPartitions, 3)) },
+      ...(config.anomaly.enabled
+        ? [{ topic: config.anomaly.alertsTopic, numPartitions: config.anomaly.alertsPartitions }]
+        : []),
     ]);
     if (topics.underPartitioned.length > 0)
       logger.warn(
@@ -59,13 +79,14 @@ export class SpeedApp extends LifecycleBase {
     parts.cassandra = createCassandra(config.cassandra, { readTimeoutMs: 5_000 });
     await parts.cassandra.connect();
     await ensureSpeedTable(parts.cassandra);
+    if (config.anomaly.enabled) await ensureAlertsTable(parts.cassandra);
     // Few per-command retries: a dead Redis should fail the write fast so the handler's backoff takes over.
     parts.redis = createRedis(config.redis, { connectionName: 'lambda-iot-speed', maxRetriesPerRequest: 1 });
     parts.producer = createProducer(parts.kafka);
     await parts.producer.connect();
 
     const producer = parts.producer;
-    const factory = new SpeedHandlerFactory({
+    const speedOptions: SpeedHandlerOptions = {
       hotSinks: [
         new RedisWindowSink({
           redis: parts.redis,
@@ -85,7 +106,10 @@ export class SpeedApp extends LifecycleBase {
       maxUnwrittenWindows: config.maxUnwrittenWindows,
       observer: this.metrics,
       logger: logger.child({ component: 'speed' }),
-    });
+    };
+    const factory = config.anomaly.enabled
+      ? await this.anomalyFactory(speedOptions)
+      : new SpeedHandlerFactory(speedOptions);
     const runner = new ConsumerRunner({
       kafka: parts.kafka,
       groupId: config.groupId,
@@ -114,6 +138,60 @@ export class SpeedApp extends LifecycleBase {
     logger.info({ topic: config.readingsTopic, groupId: config.groupId }, 'speed layer consuming');
   }
 
+  /**
+   * The speed handlers plus a scoring sink per partition. The baseline is loaded before consuming and
+   * hot-reloaded when the Redis pointer moves; a partition's detector re-adopts the alerts open in Redis, so
+   * an anomaly that persists across a restart or a rebalance keeps its alert id.
+   */
+  private async anomalyFactory(speed: SpeedHandlerOptions): Promise<AnomalyHandlerFactory> {
+    const { config, logger, parts, anomalyMetrics } = this;
+    const redis = parts.redis!;
+    const producer = parts.producer!;
+    const a = config.anomaly;
+    parts.baseline = new BaselineWatcher({
+      store: new FileBaselineStore({ redis, keyPrefix: config.redis.keyPrefix, root: a.archiveRoot }),
+      intervalMs: a.baselinePollMs,
+      onLoaded: (model) => {
+        anomalyMetrics.onBaseline(model);
+        logger.info({ version: model.version, series: Object.keys(model.series).length }, 'baseline loaded');
+      },
+      onError: (err) => {
+        anomalyMetrics.errors.inc({ context: 'baseline' });
+        logger.warn({ err }, 'baseline not loaded; keeping the one in use');
+      },
+    });
+    await parts.baseline.start();
+    const watcher = parts.baseline;
+    const hot = new RedisAlertStore({ redis, keyPrefix: config.redis.keyPrefix });
+    const publisher = new AlertPublisher({
+      produce: async (events) => {
+        await producer.send({ topic: a.alertsTopic, acks: ACKS_ALL, messages: events.map(alertRecord) });
+      },
+      stores: [new CassandraAlertStore({ client: parts.cassandra! }), hot],
+    });
+    return new AnomalyHandlerFactory({
+      speed,
+      sinkFor: async (partition) => {
+        const detector = new AnomalyDetector({ config: a.detector, baseline: () => watcher.current() });
+        try {
+          detector.restore(await hot.openAlerts());
+        } catch (err) {
+          anomalyMetrics.errors.inc({ context: 'restore' });
+          logger.warn(
+            { err, partition },
+            'open alerts not restored; a persisting anomaly may open a new alert',
+          );
+        }
+        return new AnomalyScoringSink({
+          detector,
+          baseline: () => watcher.current(),
+          publish: (events) => publisher.publish(events),
+          onEvents: (events) => anomalyMetrics.onEvents(events),
+        });
+      },
+    });
+  }
+
   /** Intake stops first (the runner flushes and commits what it owns), then the clients go. */
   protected async onClose(): Promise<void> {
     const { parts, logger } = this;
@@ -123,6 +201,7 @@ export class SpeedApp extends LifecycleBase {
     };
     await step('status', parts.status && (() => parts.status!.close()));
     await step('consumer', parts.runner && (() => parts.runner!.close()));
+    await step('baseline', parts.baseline && (() => parts.baseline!.close()));
     await step('producer', parts.producer && (() => parts.producer!.disconnect()));
     await step('admin', parts.admin && (() => parts.admin!.disconnect()));
     await step('redis', parts.redis && (() => parts.redis!.quit()));

@@ -14,7 +14,7 @@ import {
 import { createRedis } from '@lambda-iot/connections';
 import { ACKS_ALL, createKafka, createProducer, ensureTopics } from '@lambda-iot/kafka';
 import { Archiver, layerKeys } from '@lambda-iot/archive';
-import { eventually, testKafkaConfig, testRedisConfig, uniqueName } from '@lambda-iot/testkit';
+import { eventually, testKafkaConfig, testRedisConfig, uniqueName, deleteKeys } from '@lambda-iot/testkit';
 import { BatchComputer } from './batch-computer';
 import { RedisBatchBoundary } from './batch-boundary';
 import { BatchQueue } from './batch-queue';
@@ -163,8 +163,7 @@ describe('archive and batch layer on the real stack', () => {
     await archiver?.close();
     await view?.close();
     await computer?.close();
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
+    await deleteKeys(redis, prefix);
     redis.disconnect();
     const admin = kafka.admin();
     await admin.connect();

@@ -79,7 +79,13 @@ const DEFAULT_CLOSE_GRACE_MS = 15_000;
 
 /** The coordinator answers this while the group is preparing a rebalance: our generation is still valid. */
 function isRebalanceInProgress(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { type?: unknown }).type === 'REBALANCE_IN_PROGRESS';
+  return (
+    typeof err === 'object' && err !== null && (err as { type?: unknown }).type === 'REBALANCE_IN_PROGRESS'
+  );
+}
+
+function isIllegalGeneration(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { type?: unknown }).type === 'ILLEGAL_GENERATION';
 }
 
 export class ConsumerRunner {
@@ -98,6 +104,7 @@ export class ConsumerRunner {
   /** kafkajs' heartbeat (throttled to its interval), captured from a batch so timers and checkpoints can use it. */
   private heartbeat: Heartbeat | undefined;
   private revoking: Promise<void> | undefined;
+  private batchesInFlight = 0;
   private memberId: string | undefined;
   /** This member's partitions as of the last GROUP_JOIN. */
   private assigned: ReadonlySet<number> | undefined;
@@ -213,9 +220,18 @@ export class ConsumerRunner {
   }
 
   private async eachBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch } = payload;
     if (!payload.isRunning() || payload.isStale() || this.closing) return;
     this.heartbeat = () => payload.heartbeat();
+    this.batchesInFlight++;
+    try {
+      await this.handleBatch(payload);
+    } finally {
+      this.batchesInFlight--;
+    }
+  }
+
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
     const owned = await this.own(batch.partition);
     let rebalancing: unknown;
     const ctx: BatchContext = {
@@ -240,7 +256,10 @@ export class ConsumerRunner {
       const lag = Math.max(0, Number(batch.highWatermark) - Number(batch.lastOffset()) - 1);
       this.lag.set(batch.partition, lag);
       this.options.onBatch?.({ partition: batch.partition, records: fresh.length, lag });
-      if (rebalancing === undefined && this.options.now() - owned.lastCommit >= this.options.commitIntervalMs) {
+      if (
+        rebalancing === undefined &&
+        this.options.now() - owned.lastCommit >= this.options.commitIntervalMs
+      ) {
         await this.commit(owned, ctx, 'batch').catch((err: unknown) =>
           this.report(err, `checkpoint p${batch.partition}`),
         );
@@ -266,13 +285,18 @@ export class ConsumerRunner {
     return messages.filter((m) => BigInt(m.offset) >= next);
   }
 
-  /** Timer: checkpoints partitions whose interval elapsed (idle ones included) and watches for rebalances. */
+  /**
+   * Timer: checkpoints partitions whose interval elapsed (idle ones included) and, while idle, heartbeats to notice
+   * a rebalance before kafkajs' fetch loop (which long-polls between heartbeats) does and rejoins.
+   */
   private tick(): void {
     if (this.closing) return;
-    this.heartbeat?.().catch((err: unknown) => {
-      if (isRebalanceInProgress(err))
-        this.revokeAll().catch((e: unknown) => this.report(e, 'commit on revoke'));
-    });
+    // Only while no batch runs: a batch stuck without heartbeating must still cost the member its partitions.
+    if (this.batchesInFlight === 0)
+      this.heartbeat?.().catch((err: unknown) => {
+        if (isRebalanceInProgress(err))
+          this.revokeAll().catch((e: unknown) => this.report(e, 'commit on revoke'));
+      });
     const now = this.options.now();
     for (const owned of this.owned.values()) {
       if (owned.timerQueued || owned.released || now - owned.lastCommit < this.options.commitIntervalMs)
@@ -291,7 +315,7 @@ export class ConsumerRunner {
         this.exclusive(owned, () => this.commit(owned, this.context(owned), 'revoke')).catch(
           (err: unknown) => {
             // A commit for a partition that already moved fails; the new owner replays idempotently.
-            if (!isRebalanceInProgress(err) && (err as { type?: unknown }).type !== 'ILLEGAL_GENERATION')
+            if (!isRebalanceInProgress(err) && !isIllegalGeneration(err))
               this.report(err, `commit on revoke p${owned.partition}`);
           },
         ),

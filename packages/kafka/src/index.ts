@@ -9,7 +9,7 @@ export type { ProducerOptions } from './producer';
 export { deadLetterMessage, headerString, DLQ_HEADERS } from './dead-letter';
 export type { DeadLetter, DeadLetterSource } from './dead-letter';
 export { ConsumerRunner } from './consumer-runner';
-export type { ConsumerRunnerOptions } from './consumer-runner';
+export type { CommitReason, ConsumerRunnerOptions } from './consumer-runner';
 export type {
   BatchContext,
   Checkpoint,

@@ -1,5 +1,5 @@
 // Public surface of @lambda-iot/runtime.
-export { createLogger, silentLogger } from './logger';
+export { createLogger, silentLogger, LOG_LEVELS } from './logger';
 export type { Logger, LogLevel, LoggerOptions } from './logger';
 export { createMetricsRegistry } from './metrics-registry';
 export type { MetricsRegistryOptions } from './metrics-registry';

@@ -31,3 +31,5 @@ export { MqttSender, readingsTopicOf } from './mqtt-sender';
 export type { MqttSenderOptions } from './mqtt-sender';
 export { runTraffic } from './run-traffic';
 export type { RunTrafficOptions } from './run-traffic';
+export { AnomalyInjector, INJECTED_ANOMALY_KINDS, DEFAULT_ANOMALY_SCALES } from './anomaly-injector';
+export type { AnomalyInjectorOptions, AnomalyLabel, InjectedAnomalyKind } from './anomaly-injector';

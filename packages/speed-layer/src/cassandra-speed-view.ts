@@ -1,6 +1,6 @@
 // Reads the durable speed view from Cassandra: one prepared slice query per day of the range.
 import { types, type Client } from 'cassandra-driver';
-import { DAY_MS, dayStart, utcDay, type Resolution } from '@lambda-iot/core';
+import { DAY_MS, dayStart, utcDay, type Aggregate, type Resolution } from '@lambda-iot/core';
 import type { SeriesKey, SpeedView, WindowPoint } from '@lambda-iot/views';
 import { cassandraError, SPEED_TABLE } from './cassandra-window-sink';
 import { toResolution } from './window-points';
@@ -57,19 +57,24 @@ export class CassandraSpeedView implements SpeedView {
       if (!(count > 0)) continue;
       points.push({
         windowStart: (row.get('window_start') as Date).getTime(),
-        aggregate: {
-          count,
-          sum: row.get('sum') as number,
-          min: row.get('min') as number,
-          max: row.get('max') as number,
-          sumSq: row.get('sum_sq') as number,
-          first: row.get('first') as number,
-          firstTs: (row.get('first_ts') as Date).getTime(),
-          last: row.get('last') as number,
-          lastTs: (row.get('last_ts') as Date).getTime(),
-        },
+        aggregate: aggregateFromRow(row),
       });
     }
     return points;
   }
+}
+
+/** The aggregate stored in one `speed_1m` row (the table's column names are the sink's contract). */
+export function aggregateFromRow(row: types.Row): Aggregate {
+  return {
+    count: row.get('count') as number,
+    sum: row.get('sum') as number,
+    min: row.get('min') as number,
+    max: row.get('max') as number,
+    sumSq: row.get('sum_sq') as number,
+    first: row.get('first') as number,
+    firstTs: (row.get('first_ts') as Date).getTime(),
+    last: row.get('last') as number,
+    lastTs: (row.get('last_ts') as Date).getTime(),
+  };
 }

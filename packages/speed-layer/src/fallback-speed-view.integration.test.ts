@@ -1,12 +1,11 @@
 import { createCassandra, createRedis, ensureKeyspace } from '@lambda-iot/connections';
 import { aggregateOf, MINUTE_MS } from '@lambda-iot/core';
-import { testCassandraConfig, testRedisConfig, uniqueName } from '@lambda-iot/testkit';
+import { testCassandraConfig, testRedisConfig, uniqueName, deleteKeys } from '@lambda-iot/testkit';
 import { CassandraSpeedView } from './cassandra-speed-view';
 import { CassandraWindowSink, ensureSpeedTable } from './cassandra-window-sink';
 import { FallbackSpeedView } from './fallback-speed-view';
 import { RedisSpeedView } from './redis-speed-view';
 import { RedisWindowSink } from './redis-window-sink';
-import { deleteKeys } from './test-support/redis-cleanup';
 import type { WindowUpdate } from './window-sink';
 
 const T0 = Date.UTC(2026, 5, 1, 10, 0, 0);

@@ -21,7 +21,7 @@ export {
 export type { CassandraWindowSinkOptions } from './cassandra-window-sink';
 export { RedisSpeedView } from './redis-speed-view';
 export type { RedisSpeedViewOptions, RedisRead } from './redis-speed-view';
-export { CassandraSpeedView } from './cassandra-speed-view';
+export { CassandraSpeedView, aggregateFromRow } from './cassandra-speed-view';
 export type { CassandraSpeedViewOptions } from './cassandra-speed-view';
 export { FallbackSpeedView } from './fallback-speed-view';
 export type { FallbackSpeedViewOptions } from './fallback-speed-view';

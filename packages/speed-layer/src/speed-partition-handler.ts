@@ -67,8 +67,8 @@ export interface SpeedHandlerOptions {
   /** How often changed open windows are written to the hot sinks as early results. Default 500 ms. */
   flushIntervalMs?: number;
   /**
-   * How often the durable sinks are written between checkpoints (the runner checkpoints only when batches
-   * arrive, so an idle partition relies on this to get its last windows into Cassandra). Default 5 s.
+   * How often the durable sinks are written between checkpoints. The runner now also checkpoints idle partitions on
+   * its commit timer, so this only matters when it is shorter than the commit interval. Default 5 s.
    */
   durableFlushIntervalMs?: number;
   /** Closed windows waiting for any one sink beyond which `handle` blocks (memory bound while a sink is down). */

@@ -1,11 +1,10 @@
 import { createCassandra, createRedis, ensureKeyspace } from '@lambda-iot/connections';
-import { testCassandraConfig, testRedisConfig, uniqueName } from '@lambda-iot/testkit';
+import { testCassandraConfig, testRedisConfig, uniqueName, deleteKeys } from '@lambda-iot/testkit';
 import { CassandraSpeedView } from './cassandra-speed-view';
 import { CassandraWindowSink, ensureSpeedTable } from './cassandra-window-sink';
 import { RedisSpeedView } from './redis-speed-view';
 import { RedisWindowSink } from './redis-window-sink';
 import { describeWindowSinkConformance } from './test-support/window-sink-conformance';
-import { deleteKeys } from './test-support/redis-cleanup';
 
 describeWindowSinkConformance('RedisWindowSink', async () => {
   const keyPrefix = `${uniqueName('t_speed_sink')}:`;

@@ -5,3 +5,6 @@ export { eventually } from './eventually';
 export type { EventuallyOptions } from './eventually';
 export { AppProcess } from './app-process';
 export type { AppProcessOptions } from './app-process';
+export { TcpProxy } from './tcp-proxy';
+export type { TcpProxyOptions } from './tcp-proxy';
+export { deleteKeys, deleteMatching } from './redis-cleanup';

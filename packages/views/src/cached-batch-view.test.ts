@@ -5,7 +5,12 @@ import { InMemoryBatchView } from './in-memory-views';
 const T0 = Date.UTC(2024, 5, 1);
 const KEY = { deviceId: 'dev-1', metric: 'temperature' };
 
-function fixture(): { inner: InMemoryBatchView; version: { v: string }; hits: boolean[]; view: CachedBatchView } {
+function fixture(): {
+  inner: InMemoryBatchView;
+  version: { v: string };
+  hits: boolean[];
+  view: CachedBatchView;
+} {
   const inner = new InMemoryBatchView();
   for (let i = 0; i < 10; i++)
     inner.put(KEY, '1m', T0 + i * MINUTE_MS, aggregateOf([{ ts: T0 + i * MINUTE_MS, value: i }]));

@@ -39,3 +39,5 @@ export { LastKnownBoundary } from './last-known-boundary';
 export type { LastKnownBoundaryOptions } from './last-known-boundary';
 export { CachedBatchView } from './cached-batch-view';
 export type { BatchVersionOf, CachedBatchViewOptions } from './cached-batch-view';
+export { RecentSpeedView } from './recent-speed-view';
+export type { RecentSpeedViewOptions } from './recent-speed-view';

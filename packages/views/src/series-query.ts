@@ -30,13 +30,19 @@ export interface SeriesAnswer {
    * same frozen array, so a caller may memoize work on it (e.g. its JSON) by identity.
    */
   final: readonly SeriesPoint[];
-  /** The windows at or above B (and the one B cuts in two), merged per request. */
-  fresh: SeriesPoint[];
+  /** The windows at or above B (and the one B cuts in two); shared and frozen like `final` when the speed view
+   * handed out a kept answer. */
+  fresh: readonly SeriesPoint[];
 }
 
 export class SeriesQuery {
   /** Batch answers already turned into points, by the identity of the (cached, frozen) answer. */
   private readonly finalPoints = new WeakMap<readonly WindowPoint[], readonly SeriesPoint[]>();
+  /** Speed answers already merged, by the identity of the (kept, frozen) answer, per step. */
+  private readonly freshPoints = new WeakMap<
+    readonly WindowPoint[],
+    Map<Resolution, readonly SeriesPoint[]>
+  >();
 
   constructor(private readonly deps: SeriesQueryDeps) {}
 
@@ -54,12 +60,33 @@ export class SeriesQuery {
       readSpan(this.deps.speed, key, plan.speed),
     ]);
     const final = this.toFinalPoints(plan, batch);
-    const fresh =
-      final === undefined
-        ? mergeAtBoundary(plan, { batch, straddle, speed }).map(toSeriesPoint)
-        : mergeAtBoundary(plan, { batch: [], straddle, speed }).map(toSeriesPoint);
-    if (final === undefined) return { boundary, ...range, points: fresh, final: [], fresh };
+    if (final === undefined) {
+      const points = mergeAtBoundary(plan, { batch, straddle, speed }).map(toSeriesPoint);
+      return { boundary, ...range, points, final: [], fresh: points };
+    }
+    const fresh = this.toFreshPoints(plan, straddle, speed);
     return { boundary, ...range, points: final.concat(fresh), final, fresh };
+  }
+
+  /**
+   * The merge above B. Without a straddling window it depends only on the speed answer and the step, so a
+   * kept (frozen) speed answer is merged once per step.
+   */
+  private toFreshPoints(
+    plan: ReadPlan,
+    straddle: readonly WindowPoint[],
+    speed: readonly WindowPoint[],
+  ): readonly SeriesPoint[] {
+    const reusable = plan.straddle === null && Object.isFrozen(speed);
+    const known = reusable ? this.freshPoints.get(speed)?.get(plan.step) : undefined;
+    if (known !== undefined) return known;
+    const points = Object.freeze(mergeAtBoundary(plan, { batch: [], straddle, speed }).map(toSeriesPoint));
+    if (reusable) {
+      let bySteps = this.freshPoints.get(speed);
+      if (bySteps === undefined) this.freshPoints.set(speed, (bySteps = new Map()));
+      bySteps.set(plan.step, points);
+    }
+    return points;
   }
 
   /**
@@ -75,7 +102,8 @@ export class SeriesQuery {
     const points: SeriesPoint[] = [];
     let previous = -Infinity;
     for (const p of batch) {
-      if (p.windowStart <= previous || windowStart(p.windowStart, plan.step) !== p.windowStart) return undefined;
+      if (p.windowStart <= previous || windowStart(p.windowStart, plan.step) !== p.windowStart)
+        return undefined;
       previous = p.windowStart;
       if (p.windowStart < span.from || p.windowStart >= span.to || p.aggregate.count <= 0) continue;
       points.push(

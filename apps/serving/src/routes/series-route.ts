@@ -13,7 +13,7 @@ import {
 } from '../api-schemas';
 import { negotiateFormat, sendTable, type Column } from '../response-format';
 import type { ServingContext } from '../serving-context';
-import { seriesJson } from '../series-json';
+import { seriesBody } from '../series-json';
 import { parseTimeRange } from '../time-param';
 
 interface SeriesQuerystring {
@@ -96,7 +96,7 @@ export function registerSeriesRoute(app: FastifyInstance, ctx: ServingContext): 
       if (format === 'json') {
         return reply
           .type('application/json; charset=utf-8')
-          .send(seriesJson({ deviceId: q.deviceId, metric: q.metric, step }, answer));
+          .send(seriesBody({ deviceId: q.deviceId, metric: q.metric, step }, answer));
       }
       const body = {
         deviceId: q.deviceId,

@@ -24,7 +24,10 @@ export class PrivateRedis {
       ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
       { stdio: 'ignore' },
     );
-    const probe = createRedis({ ...testRedisConfig(''), port: this.port }, { lazyConnect: true, maxRetriesPerRequest: 0 });
+    const probe = createRedis(
+      { ...testRedisConfig(''), port: this.port },
+      { lazyConnect: true, maxRetriesPerRequest: 0 },
+    );
     try {
       await eventually(async () => expect(await probe.ping()).toBe('PONG'), { timeoutMs: 10_000 });
     } finally {

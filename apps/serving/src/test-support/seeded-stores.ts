@@ -49,7 +49,11 @@ export function seedReadings(devices: readonly string[], hours: number): SeedRea
 }
 
 /** Ground truth: the aggregate of every window at `res`, per device. */
-export function truthOf(readings: readonly SeedReading[], deviceId: string, res: Resolution): Map<number, Aggregate> {
+export function truthOf(
+  readings: readonly SeedReading[],
+  deviceId: string,
+  res: Resolution,
+): Map<number, Aggregate> {
   const out = new Map<number, Aggregate>();
   for (const r of readings) {
     if (r.deviceId !== deviceId) continue;
@@ -94,16 +98,27 @@ export class SeededStores {
 
   async seed(): Promise<void> {
     this.archiveRoot = await mkdtemp(join(tmpdir(), `${this.id}-archive-`));
-    this.redis = createRedis({ ...testRedisConfig(this.keyPrefix), port: this.redisPort }, { maxRetriesPerRequest: null });
+    this.redis = createRedis(
+      { ...testRedisConfig(this.keyPrefix), port: this.redisPort },
+      { maxRetriesPerRequest: null },
+    );
     const cassandraConfig = testCassandraConfig(this.keyspace);
     await ensureKeyspace(cassandraConfig);
     this.cassandra = createCassandra(cassandraConfig);
     await ensureSpeedTable(this.cassandra);
-    this.computer = new BatchComputer({ root: this.archiveRoot, redis: this.redis, keyPrefix: this.keyPrefix, threads: 1 });
+    this.computer = new BatchComputer({
+      root: this.archiveRoot,
+      redis: this.redis,
+      keyPrefix: this.keyPrefix,
+      threads: 1,
+    });
     this.boundary = new RedisBatchBoundary(this.redis, this.keyPrefix);
 
     await new RedisDeviceRegistry({ redis: this.redis, keyPrefix: this.keyPrefix }).registerMany(
-      this.options.devices.map((deviceId, i) => ({ deviceId, tags: { site: `site-${i % 2}`, type: 'pump' } })),
+      this.options.devices.map((deviceId, i) => ({
+        deviceId,
+        tags: { site: `site-${i % 2}`, type: 'pump' },
+      })),
     );
     await this.writeArchive();
     await this.writeSpeedView();
@@ -132,9 +147,11 @@ export class SeededStores {
     });
   }
 
-  async close(): Promise<void> {
+  /** Deletes what was seeded; `redisGone` when the test stopped a private Redis (its keys went with it). */
+  async close(options: { redisGone?: boolean } = {}): Promise<void> {
     await this.computer?.close();
-    if (this.redis !== undefined) {
+    if (options.redisGone === true) this.redis?.disconnect();
+    else if (this.redis !== undefined) {
       let cursor = '0';
       do {
         const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.keyPrefix}*`, 'COUNT', 1000);
@@ -157,10 +174,19 @@ export class SeededStores {
         const hour = H0 + h * HOUR_MS;
         const rows = new ReadingRows(0);
         for (const r of this.readings) {
-          if (r.ts >= hour && r.ts < hour + HOUR_MS) rows.push(r.deviceId, METRIC, r.ts, r.value, null, offset++, r.ts);
+          if (r.ts >= hour && r.ts < hour + HOUR_MS)
+            rows.push(r.deviceId, METRIC, r.ts, r.value, null, offset++, r.ts);
         }
-        const name = archiveFileName({ partition: 0, firstOffset: offset - rows.length, lastOffset: offset - 1 });
-        await writer.write(join(readingsHourDir(this.archiveRoot, hour), name), rows, rows.ts.map((_, i) => i));
+        const name = archiveFileName({
+          partition: 0,
+          firstOffset: offset - rows.length,
+          lastOffset: offset - 1,
+        });
+        await writer.write(
+          join(readingsHourDir(this.archiveRoot, hour), name),
+          rows,
+          rows.ts.map((_, i) => i),
+        );
       }
     } finally {
       db.closeSync();

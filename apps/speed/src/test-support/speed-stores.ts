@@ -2,7 +2,7 @@
 import type { Redis } from 'ioredis';
 import type { Client } from 'cassandra-driver';
 import { aggregatesEqual } from '@lambda-iot/core';
-import { decodeWindowValue } from '@lambda-iot/speed-layer';
+import { aggregateFromRow, decodeWindowValue } from '@lambda-iot/speed-layer';
 import type { ExpectedWindow } from './reading-scenario';
 
 export async function redisWindows(redis: Redis, keyPrefix: string): Promise<Map<string, ExpectedWindow>> {
@@ -37,17 +37,7 @@ export async function cassandraWindows(client: Client): Promise<Map<string, Expe
       metric,
       windowStart,
       final: row.get('final') as boolean,
-      aggregate: {
-        count: row.get('count') as number,
-        sum: row.get('sum') as number,
-        min: row.get('min') as number,
-        max: row.get('max') as number,
-        sumSq: row.get('sum_sq') as number,
-        first: row.get('first') as number,
-        firstTs: (row.get('first_ts') as Date).getTime(),
-        last: row.get('last') as number,
-        lastTs: (row.get('last_ts') as Date).getTime(),
-      },
+      aggregate: aggregateFromRow(row),
     });
   }
   return out;

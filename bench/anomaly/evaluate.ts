@@ -1,0 +1,405 @@
+// Anomaly-detection evaluation: simulated history with injected anomalies → DuckDB baseline fit → streaming
+// detector on a labelled day (through the speed layer's WindowEngine) → precision, recall and delay per kind.
+//
+// Build and run (packages built):  npx tsc -p bench/anomaly && node bench/anomaly/dist/evaluate.js
+// Env: ANOMALY_SEED (42), ANOMALY_DEVICES (40 with history, plus 4 registered without any), ANOMALY_HISTORY_DAYS (14),
+// ANOMALY_PER_DEVICE (4 labelled anomalies per device over the evaluated day). Writes bench/out/anomaly.json.
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { DuckDBInstance } from '@duckdb/node-api';
+import {
+  AnomalyDetector,
+  BaselineFitter,
+  detectorConfig,
+  newBaselineVersion,
+  type AlertEvent,
+  type AlertKind,
+  type DetectorConfig,
+} from '@lambda-iot/anomaly';
+import {
+  addToAggregate,
+  DAY_MS,
+  emptyAggregate,
+  MINUTE_MS,
+  type Aggregate,
+  type Reading,
+} from '@lambda-iot/core';
+import {
+  AnomalyInjector,
+  deviceProfile,
+  fleetDevices,
+  metricValue,
+  prngFor,
+  type AnomalyLabel,
+  type DeviceProfile,
+  type InjectedAnomalyKind,
+  type MetricName,
+  type Prng,
+} from '@lambda-iot/simulator';
+import {
+  DEFAULT_ALLOWED_LATENESS_MS,
+  DEFAULT_OUT_OF_ORDERNESS_MS,
+  WindowEngine,
+} from '@lambda-iot/speed-layer';
+
+const SEED = Number(process.env.ANOMALY_SEED ?? 42);
+const DEVICES = Number(process.env.ANOMALY_DEVICES ?? 40);
+const NEW_DEVICES = 4;
+const HISTORY_DAYS = Number(process.env.ANOMALY_HISTORY_DAYS ?? 14);
+const PER_DEVICE = Number(process.env.ANOMALY_PER_DEVICE ?? 4);
+const SAMPLE_MS = 10_000;
+const METRICS: readonly MetricName[] = ['temperature', 'humidity', 'vibration'];
+const EVAL_START = Date.UTC(2026, 10, 1);
+const HISTORY_START = EVAL_START - HISTORY_DAYS * DAY_MS;
+
+/** The configuration shipped as the speed app's default for the simulator's metrics. */
+const CONFIG: Readonly<DetectorConfig> = detectorConfig({
+  metrics: {
+    temperature: { min: -60, max: 150, scaleFloor: 0.1 },
+    humidity: { min: 0, max: 100, scaleFloor: 0.5 },
+    vibration: { min: 0, max: 50, scaleFloor: 1 },
+    energy: { baseline: false },
+  },
+});
+
+const EXPECTED: Readonly<Record<InjectedAnomalyKind, AlertKind>> = {
+  spike: 'spike',
+  drift: 'drift',
+  stuck: 'stuck',
+  dropout: 'gap',
+};
+
+interface Device {
+  deviceId: string;
+  type: string;
+  profile: DeviceProfile;
+  /** Sampling offset inside the 10 s period, so devices do not all report on the same millisecond. */
+  offset: number;
+}
+
+/** Readings of every device and metric in [from, to), in event-time order, through the injector. */
+function* readings(
+  devices: readonly Device[],
+  from: number,
+  to: number,
+  stream: string,
+  injector?: AnomalyInjector,
+): Generator<Reading> {
+  const rngs = new Map<string, Prng>(
+    devices.map((d) => [d.deviceId, prngFor(SEED, `${stream}:${d.deviceId}`)]),
+  );
+  for (let t = from; t < to; t += SAMPLE_MS)
+    for (const d of devices) {
+      const ts = t + d.offset;
+      for (const metric of METRICS) {
+        const r: Reading = {
+          deviceId: d.deviceId,
+          metric,
+          ts,
+          value: metricValue(metric, ts, d.profile, rngs.get(d.deviceId)!),
+        };
+        const out = injector ? injector.apply(r) : r;
+        if (out) yield out;
+      }
+    }
+}
+
+/** History as the batch view holds it: 1-minute aggregates in a Parquet file with the batch view's columns. */
+async function writeHistory(
+  devices: readonly Device[],
+  injector: AnomalyInjector,
+  file: string,
+): Promise<number> {
+  const db = await (await DuckDBInstance.create(':memory:')).connect();
+  await db.run(`CREATE TABLE v (device_id VARCHAR, metric VARCHAR, window_start BIGINT, count BIGINT, sum DOUBLE,
+    min DOUBLE, max DOUBLE, sum_sq DOUBLE, first DOUBLE, first_ts BIGINT, last DOUBLE, last_ts BIGINT)`);
+  const appender = await db.createAppender('v');
+  let rows = 0;
+  let minute = HISTORY_START;
+  let open = new Map<string, [Reading, Aggregate]>();
+  const flush = (): void => {
+    for (const [r, a] of open.values()) {
+      appender.appendVarchar(r.deviceId);
+      appender.appendVarchar(r.metric);
+      appender.appendBigInt(BigInt(minute));
+      appender.appendBigInt(BigInt(a.count));
+      for (const v of [a.sum, a.min, a.max, a.sumSq]) appender.appendDouble(v);
+      appender.appendDouble(a.first);
+      appender.appendBigInt(BigInt(a.firstTs));
+      appender.appendDouble(a.last);
+      appender.appendBigInt(BigInt(a.lastTs));
+      appender.endRow();
+      rows++;
+    }
+    open = new Map();
+  };
+  for (const r of readings(devices, HISTORY_START, EVAL_START, 'history', injector)) {
+    const w = r.ts - (r.ts % MINUTE_MS);
+    if (w !== minute) {
+      flush();
+      minute = w;
+    }
+    const key = `${r.deviceId}|${r.metric}`;
+    let entry = open.get(key);
+    if (!entry) open.set(key, (entry = [r, emptyAggregate()]));
+    addToAggregate(entry[1], r.ts, r.value);
+  }
+  flush();
+  appender.closeSync();
+  await db.run(`COPY v TO '${file}' (FORMAT parquet)`);
+  db.closeSync();
+  return rows;
+}
+
+/** Streams a day through the WindowEngine (watermark, lateness) and scores every closed window. */
+function detect(
+  devices: readonly Device[],
+  from: number,
+  to: number,
+  stream: string,
+  detector: AnomalyDetector,
+  injector?: AnomalyInjector,
+): AlertEvent[] {
+  const engine = new WindowEngine({
+    outOfOrdernessMs: DEFAULT_OUT_OF_ORDERNESS_MS,
+    allowedLatenessMs: DEFAULT_ALLOWED_LATENESS_MS,
+  });
+  const events: AlertEvent[] = [];
+  let offset = 0;
+  let lastDrain = from;
+  const drain = (): void => {
+    const closed = engine.drain().updates.filter((u) => u.final);
+    events.push(...detector.score(closed));
+  };
+  for (const r of readings(devices, from, to, stream, injector)) {
+    engine.add(offset, r);
+    engine.markProcessed(offset++);
+    if (r.ts - lastDrain >= SAMPLE_MS) {
+      drain();
+      lastDrain = r.ts;
+    }
+  }
+  // Readings keep flowing after the evaluated day, so its last windows close too (the day after is clean).
+  for (const r of readings(devices, to, to + 10 * MINUTE_MS, `${stream}:tail`)) {
+    engine.add(offset, r);
+    engine.markProcessed(offset++);
+  }
+  drain();
+  return events;
+}
+
+interface KindScore {
+  labels: number;
+  detected: number;
+  alerts: number;
+  truePositives: number;
+  delaysMs: number[];
+}
+
+/** Event time at which an open event was raised: the end of its window, or for a gap the end of the silence. */
+function detectedAt(e: AlertEvent): number {
+  return e.kind === 'gap' ? e.openedAt + CONFIG.gapMinutes * MINUTE_MS : e.windowStart + MINUTE_MS;
+}
+
+function overlaps(e: AlertEvent, l: AnomalyLabel): boolean {
+  const slack = (CONFIG.resolveWindows + CONFIG.gapMinutes) * MINUTE_MS;
+  return (
+    e.deviceId === l.deviceId &&
+    e.metric === l.metric &&
+    e.openedAt >= l.start - MINUTE_MS &&
+    e.openedAt < l.end + slack
+  );
+}
+
+function score(labels: readonly AnomalyLabel[], events: readonly AlertEvent[]) {
+  const opened = events.filter((e) => e.state === 'open');
+  const byKind: Record<string, KindScore> = {};
+  const missed: AnomalyLabel[] = [];
+  const entry = (k: string): KindScore =>
+    (byKind[k] ??= { labels: 0, detected: 0, alerts: 0, truePositives: 0, delaysMs: [] });
+  for (const l of labels) {
+    const s = entry(l.kind);
+    s.labels++;
+    const hits = opened.filter((e) => e.kind === EXPECTED[l.kind] && overlaps(e, l));
+    if (hits.length > 0) {
+      s.detected++;
+      s.delaysMs.push(Math.min(...hits.map(detectedAt)) - l.start);
+    } else missed.push(l);
+  }
+  const unexplained: AlertEvent[] = [];
+  const crossKind: Record<string, number> = {};
+  const crossKindAlerts: string[] = [];
+  for (const e of opened) {
+    const injected = (Object.keys(EXPECTED) as InjectedAnomalyKind[]).find((k) => EXPECTED[k] === e.kind);
+    if (injected) entry(injected).alerts++;
+    if (injected && labels.some((l) => l.kind === injected && overlaps(e, l)))
+      entry(injected).truePositives++;
+    else if (labels.some((l) => overlaps(e, l))) {
+      crossKind[e.kind] = (crossKind[e.kind] ?? 0) + 1;
+      const l = labels.find((x) => overlaps(e, x))!;
+      crossKindAlerts.push(`${e.id} on injected ${l.kind} ${l.deviceId}|${l.metric}@${l.start}`);
+    } else unexplained.push(e);
+  }
+  return { byKind, crossKind, crossKindAlerts, missed, unexplained };
+}
+
+function pct(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const fleet = fleetDevices(DEVICES + NEW_DEVICES, SEED);
+  const devices: Device[] = fleet.map((d, i) => ({
+    deviceId: d.deviceId,
+    type: d.tags.type,
+    profile: deviceProfile(d.tags.type, prngFor(SEED, `profile:${d.deviceId}`)),
+    offset: (i * 137) % SAMPLE_MS,
+  }));
+  const withHistory = devices.slice(0, DEVICES);
+  const dir = await mkdtemp(join(tmpdir(), 'anomaly-eval-'));
+  try {
+    // History carries anomalies too (one a day per device): the robust fit must not learn them as normal.
+    const historyInjector = new AnomalyInjector({
+      seed: SEED + 1,
+      deviceIds: withHistory.map((d) => d.deviceId),
+      metrics: METRICS,
+      from: HISTORY_START,
+      to: EVAL_START,
+      perDevice: HISTORY_DAYS,
+    });
+    const file = join(dir, 'history-1m.parquet');
+    const rows = await writeHistory(withHistory, historyInjector, file);
+    const historyDone = performance.now();
+
+    const fitter = new BaselineFitter({ threads: 2 });
+    const model = await fitter.fit({
+      files: [file],
+      version: newBaselineVersion(EVAL_START),
+      fittedAt: EVAL_START,
+      from: HISTORY_START,
+      to: EVAL_START,
+      days: HISTORY_DAYS,
+      minSamples: 30,
+      deviceTypes: new Map(devices.map((d) => [d.deviceId, d.type])),
+    });
+    await fitter.close();
+    const fitDone = performance.now();
+
+    const injector = new AnomalyInjector({
+      seed: SEED,
+      deviceIds: devices.map((d) => d.deviceId),
+      metrics: METRICS,
+      from: EVAL_START,
+      to: EVAL_START + DAY_MS,
+      perDevice: PER_DEVICE,
+    });
+    const labelled = detect(
+      devices,
+      EVAL_START,
+      EVAL_START + DAY_MS,
+      'eval',
+      new AnomalyDetector({ config: CONFIG, baseline: () => model }),
+      injector,
+    );
+    const normal = detect(
+      devices,
+      EVAL_START + DAY_MS,
+      EVAL_START + 2 * DAY_MS,
+      'normal',
+      new AnomalyDetector({ config: CONFIG, baseline: () => model }),
+    );
+    const detectDone = performance.now();
+
+    const result = score(injector.labels, labelled);
+    const known = new Set(withHistory.map((d) => d.deviceId));
+    const historyOnly = score(
+      injector.labels.filter((l) => known.has(l.deviceId)),
+      labelled.filter((e) => known.has(e.deviceId)),
+    );
+    const normalOpened = normal.filter((e) => e.state === 'open' && e.openedAt < EVAL_START + 2 * DAY_MS);
+    const seriesDays = devices.length * METRICS.length;
+    const ratio = (a: number, b: number) => (b === 0 ? 'n/a' : (a / b).toFixed(3));
+    const sec = (ms: number) => (Number.isFinite(ms) ? `${Math.round(ms / 1000)} s` : 'n/a');
+    const lines: string[] = [
+      '| injected → alert | labels | recall | alerts | precision | recall (devices with history) | precision (devices with history) | delay p50 | delay p90 | delay max |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ];
+    const total = { labels: 0, detected: 0, alerts: 0, tp: 0 };
+    const totalH = { labels: 0, detected: 0, alerts: 0, tp: 0 };
+    for (const kind of Object.keys(EXPECTED) as InjectedAnomalyKind[]) {
+      const s = result.byKind[kind];
+      const h = historyOnly.byKind[kind];
+      if (!s || !h) continue;
+      const delays = [...s.delaysMs].sort((a, b) => a - b);
+      for (const [t, k] of [
+        [total, s],
+        [totalH, h],
+      ] as const) {
+        t.labels += k.labels;
+        t.detected += k.detected;
+        t.alerts += k.alerts;
+        t.tp += k.truePositives;
+      }
+      lines.push(
+        `| ${kind} → ${EXPECTED[kind]} | ${s.labels} | ${ratio(s.detected, s.labels)} | ${s.alerts} | ${ratio(s.truePositives, s.alerts)} | ${ratio(h.detected, h.labels)} | ${ratio(h.truePositives, h.alerts)} | ${sec(pct(delays, 0.5))} | ${sec(pct(delays, 0.9))} | ${sec(delays[delays.length - 1] ?? Number.NaN)} |`,
+      );
+    }
+    lines.push(
+      `| **all** | ${total.labels} | ${ratio(total.detected, total.labels)} | ${total.alerts} | ${ratio(total.tp, total.alerts)} | ${ratio(totalH.detected, totalH.labels)} | ${ratio(totalH.tp, totalH.alerts)} | | | |`,
+    );
+    const summary = {
+      seed: SEED,
+      devices: { withHistory: DEVICES, withoutHistory: NEW_DEVICES },
+      metrics: METRICS,
+      historyDays: HISTORY_DAYS,
+      historyRows1m: rows,
+      historyAnomalies: historyInjector.labels.length,
+      baselineSeries: Object.keys(model.series).length,
+      config: CONFIG,
+      byKind: Object.fromEntries(
+        Object.entries(result.byKind).map(([k, s]) => [
+          k,
+          {
+            labels: s.labels,
+            detected: s.detected,
+            alerts: s.alerts,
+            truePositives: s.truePositives,
+            recall: s.detected / s.labels,
+            precision: s.truePositives / Math.max(1, s.alerts),
+            delaysMs: s.delaysMs,
+          },
+        ]),
+      ),
+      alertsOnOtherKindsOfAnomaly: result.crossKind,
+      alertsOnOtherKindsOfAnomalyIds: result.crossKindAlerts,
+      missedLabels: result.missed,
+      unexplainedAlerts: result.unexplained.map((e) => e.id),
+      normalDay: {
+        alerts: normalOpened.length,
+        perSeriesDay: normalOpened.length / seriesDays,
+        ids: normalOpened.map((e) => e.id),
+      },
+      seconds: {
+        history: (historyDone - started) / 1000,
+        fit: (fitDone - historyDone) / 1000,
+        detect: (detectDone - fitDone) / 1000,
+      },
+    };
+    console.log(lines.join('\n'));
+    console.log(JSON.stringify({ ...summary, byKind: undefined }, null, 2));
+    const out = join(__dirname, '..', '..', 'out');
+    await mkdir(out, { recursive: true });
+    await writeFile(join(out, 'anomaly.json'), JSON.stringify(summary, null, 2));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,283 @@
+import { aggregateOf, type Aggregate } from '@lambda-iot/core';
+import { AnomalyDetector, type ClosedWindow } from './anomaly-detector';
+import type { AlertEvent } from './alert-event';
+import { BASELINE_FORMAT, type BaselineModel } from './baseline-model';
+import { detectorConfig, type DetectorConfig } from './detector-config';
+
+const M = 60_000;
+const T0 = Date.UTC(2026, 0, 10);
+
+/** Every hour: median 20, MAD 1 (robust sigma 1.4826) for d1 and d2. */
+function model(version = 'v1'): BaselineModel {
+  const stats = { median: 20, mad: 1, n: 1000 };
+  const seasonal = { hours: Array.from({ length: 24 }, () => stats), overall: stats };
+  return {
+    format: BASELINE_FORMAT,
+    version,
+    fittedAt: T0,
+    from: T0 - 7 * 86_400_000,
+    to: T0,
+    params: { days: 7, minSamples: 30 },
+    series: { 'd1|temp': seasonal, 'd2|temp': seasonal },
+    types: {},
+    deviceTypes: {},
+  };
+}
+
+const SIGMA = 1.4826;
+
+/** A window of readings `values`, spread over the minute. */
+function win(deviceId: string, minute: number, values: number[], metric = 'temp'): ClosedWindow {
+  const windowStart = T0 + minute * M;
+  const aggregate: Aggregate = aggregateOf(values.map((v, i) => ({ ts: windowStart + i * 1000, value: v })));
+  return { deviceId, metric, windowStart, aggregate };
+}
+
+/** A normal window (mean 20, some variance). */
+const normal = (deviceId: string, minute: number) => win(deviceId, minute, [19.5, 20.5, 20]);
+/** A window whose mean sits `z` robust sigmas above the median. */
+const at = (deviceId: string, minute: number, z: number) => {
+  const m = 20 + z * SIGMA;
+  return win(deviceId, minute, [m - 0.1, m + 0.1, m]);
+};
+
+function detector(config: Partial<DetectorConfig> = {}, baseline: BaselineModel | null = model()) {
+  let current: BaselineModel | undefined = baseline ?? undefined;
+  const d = new AnomalyDetector({ config: detectorConfig(config), baseline: () => current });
+  return { d, setModel: (m: BaselineModel | undefined) => (current = m) };
+}
+
+/** Feeds minutes one closed window at a time (each device in `devices` every minute unless given). */
+function run(d: AnomalyDetector, windows: ClosedWindow[]): AlertEvent[] {
+  return windows.flatMap((w) => d.score([w]));
+}
+
+const summary = (events: AlertEvent[]) =>
+  events.map((e) => `${e.kind}:${e.state}@${(e.windowStart - T0) / M}`);
+
+describe('AnomalyDetector', () => {
+  it('raises nothing for normal windows', () => {
+    const { d } = detector();
+    expect(
+      run(
+        d,
+        Array.from({ length: 30 }, (_, i) => normal('d1', i)),
+      ),
+    ).toEqual([]);
+  });
+
+  it('spike: an abrupt mean ≥ 6 robust sigmas away opens at that window, persists while still deviating, resolves after R clean windows', () => {
+    const { d } = detector({ resolveWindows: 3 });
+    const events = run(d, [
+      normal('d1', 0),
+      at('d1', 1, 7),
+      at('d1', 2, 12),
+      at('d1', 3, 4), // still moderately off: the spike persists
+      normal('d1', 4),
+      normal('d1', 5),
+      normal('d1', 6),
+      normal('d1', 7),
+    ]);
+    expect(summary(events)).toEqual(['spike:open@1', 'spike:resolved@6']);
+    expect(events[0]).toMatchObject({
+      id: `d1|temp|spike|${T0 + M}`,
+      openedAt: T0 + M,
+      baselineVersion: 'v1',
+      value: expect.closeTo(20 + 7 * SIGMA, 9),
+      score: expect.closeTo(7, 9),
+    });
+    expect(events[1]).toMatchObject({ id: events[0]!.id, resolvedAt: T0 + 7 * M });
+  });
+
+  it('spike threshold is configurable; just below it nothing opens', () => {
+    expect(run(detector().d, [normal('d1', 0), at('d1', 1, 5.9)])).toEqual([]);
+    expect(summary(run(detector({ spikeThreshold: 5 }).d, [normal('d1', 0), at('d1', 1, 5.5)]))).toEqual([
+      'spike:open@1',
+    ]);
+  });
+
+  it('drift: a moderate deviation (≥ 3 sigmas) for K consecutive windows opens a drift, not a spike, even when it grows past 6', () => {
+    const { d } = detector({ driftWindows: 5, resolveWindows: 2 });
+    const zs = [0, 1, 2, 3, 3.5, 4, 5, 6.5, 8, 8, 8];
+    const events = run(d, [...zs.map((z, i) => at('d1', i, z)), normal('d1', 11), normal('d1', 12)]);
+    // windows 3..7 are the fifth consecutive moderate one at minute 7
+    expect(summary(events)).toEqual(['drift:open@7', 'drift:resolved@12']);
+  });
+
+  it('drift needs K windows in a row: an interruption restarts the count', () => {
+    const { d } = detector({ driftWindows: 3 });
+    expect(run(d, [at('d1', 0, 4), at('d1', 1, 4), normal('d1', 2), at('d1', 3, 4), at('d1', 4, 4)])).toEqual(
+      [],
+    );
+    expect(summary(d.score([at('d1', 5, 4)]))).toEqual(['drift:open@5']);
+  });
+
+  it('a spike starting mid-minute still opens as a spike: the partial window deviates moderately, then z jumps', () => {
+    const { d } = detector();
+    expect(summary(run(d, [normal('d1', 0), at('d1', 1, 4), at('d1', 2, 15)]))).toEqual(['spike:open@2']);
+  });
+
+  it('a spike may take two windows to show (a partial one first), not three', () => {
+    const rise = (zs: number[]) =>
+      summary(
+        run(
+          detector().d,
+          zs.map((z, i) => at('d1', i, z)),
+        ),
+      );
+    expect(rise([0, 2.9, 5, 15])).toEqual(['spike:open@3']);
+    expect(rise([0, 3.5, 5, 15])).toEqual([]);
+  });
+
+  it('while a drift is open, a jump does not open a spike on top of it', () => {
+    const { d } = detector({ driftWindows: 2 });
+    const zs = [0, 3.5, 4, 1, 1, 12]; // still open at 5: only 2 of 3 clean windows
+    expect(
+      summary(
+        run(
+          d,
+          zs.map((z, i) => at('d1', i, z)),
+        ),
+      ),
+    ).toEqual(['drift:open@2']);
+  });
+
+  it('a deviation that grows gradually past the spike threshold is not a spike', () => {
+    const { d } = detector({ driftWindows: 50 });
+    expect(
+      run(
+        d,
+        [0, 2, 4, 5.5, 7, 8.5, 10].map((z, i) => at('d1', i, z)),
+      ),
+    ).toEqual([]);
+  });
+
+  it('against a device-type baseline (a device without history) spikes are scored but a steady offset is no drift', () => {
+    const pooled = model();
+    pooled.deviceTypes = { fresh: 'pump' };
+    pooled.types = { 'pump|temp': pooled.series['d1|temp']! };
+    const { d } = detector({ driftWindows: 3 }, pooled);
+    expect(
+      run(
+        d,
+        [0, 1, 2, 3, 4, 5].map((m) => at('fresh', m, 4)),
+      ),
+    ).toEqual([]);
+    expect(summary(run(d, [normal('fresh', 6), at('fresh', 7, 12)]))).toEqual(['spike:open@7']);
+    // the same offset against the device's own history is a drift
+    const own = detector({ driftWindows: 3 }, pooled).d;
+    expect(
+      summary(
+        run(
+          own,
+          [0, 1, 2].map((m) => at('d1', m, 4)),
+        ),
+      ),
+    ).toEqual(['drift:open@2']);
+  });
+
+  it('a long spike does not also become a drift', () => {
+    const { d } = detector({ driftWindows: 3 });
+    const events = run(d, [normal('d1', 0), ...[1, 2, 3, 4, 5, 6].map((m) => at('d1', m, 9))]);
+    expect(summary(events)).toEqual(['spike:open@1']);
+  });
+
+  it('stuck: min == max over M consecutive windows with at least 2 readings; single-reading windows neither count nor clear', () => {
+    const { d } = detector({ stuckWindows: 3, resolveWindows: 1 });
+    const flat = (m: number) => win('d1', m, [20, 20, 20]);
+    const events = run(d, [
+      flat(0),
+      flat(1),
+      win('d1', 2, [20]), // one reading: says nothing about variance
+      flat(3),
+      flat(4),
+      normal('d1', 5),
+    ]);
+    expect(summary(events)).toEqual(['stuck:open@3', 'stuck:resolved@5']);
+    expect(events[0]).toMatchObject({ score: 3, value: 20, baselineVersion: '' });
+  });
+
+  it('out_of_range: a reading outside the physical bounds, whatever the baseline (also without one)', () => {
+    const { d } = detector({ metrics: { temp: { min: -40, max: 80 } }, resolveWindows: 1 }, null);
+    const events = run(d, [
+      normal('d1', 0),
+      win('d1', 1, [20, 85, 21]),
+      win('d1', 2, [-41, 20]),
+      normal('d1', 3),
+    ]);
+    expect(summary(events)).toEqual(['out_of_range:open@1', 'out_of_range:resolved@3']);
+    expect(events[0]).toMatchObject({ value: 85, score: 85 });
+  });
+
+  it('gap: a series silent for G minutes of partition event time opens a gap at its first missing window; its return resolves it', () => {
+    const { d } = detector({ gapMinutes: 5, resolveWindows: 2 });
+    const windows: ClosedWindow[] = [];
+    for (let m = 0; m < 20; m++) {
+      windows.push(normal('d2', m));
+      if (m < 3 || m >= 12) windows.push(normal('d1', m));
+    }
+    const events = run(d, windows);
+    // d1's last window is minute 2; minute 3 is the first missing; the clock reaches 3+5 = 8
+    expect(summary(events)).toEqual(['gap:open@3', 'gap:resolved@13']);
+    expect(events[0]).toMatchObject({ deviceId: 'd1', score: 5, id: `d1|temp|gap|${T0 + 3 * M}` });
+  });
+
+  it('gap needs the partition clock to advance: with nothing else closing, silence is not a gap', () => {
+    const { d } = detector({ gapMinutes: 2 });
+    expect(run(d, [normal('d1', 0), normal('d1', 1)])).toEqual([]);
+  });
+
+  it('gives the same events however the closed windows are batched, and ignores redelivered windows', () => {
+    const windows: ClosedWindow[] = [];
+    for (let m = 0; m < 30; m++) {
+      windows.push(m >= 10 && m < 13 ? at('d2', m, 10) : normal('d2', m));
+      if (m < 5 || m > 15) windows.push(normal('d1', m));
+    }
+    const one = run(detector().d, windows);
+    const batched = detector().d;
+    const all: AlertEvent[] = [];
+    for (let i = 0; i < windows.length; i += 7) {
+      const batch = windows.slice(i, i + 7).reverse();
+      all.push(...batched.score(batch), ...batched.score(batch)); // the same batch twice
+    }
+    expect(all).toEqual(one);
+    expect(summary(one)).toEqual(['gap:open@5', 'spike:open@10', 'spike:resolved@15', 'gap:resolved@18']);
+  });
+
+  it('without a baseline, spike and drift are not scored; a new baseline applies from the next batch, with its version', () => {
+    const { d, setModel } = detector({}, null);
+    expect(run(d, [normal('d1', 0), at('d1', 1, 20)])).toEqual([]);
+    setModel(model('v2'));
+    expect(d.score([normal('d1', 2)])).toEqual([]);
+    expect(d.score([at('d1', 3, 20)])).toMatchObject([{ kind: 'spike', baselineVersion: 'v2' }]);
+  });
+
+  it('metrics marked baseline:false (counters) are never scored against the baseline', () => {
+    const { d } = detector({ metrics: { temp: { baseline: false } } });
+    expect(run(d, [normal('d1', 0), at('d1', 1, 50)])).toEqual([]);
+  });
+
+  it('scale floor: deviations smaller than the sensor resolution are not anomalies even on a flat history', () => {
+    const flat = model();
+    const stats = { median: 20, mad: 0, n: 1000 };
+    flat.series['d1|temp'] = { hours: Array.from({ length: 24 }, () => stats), overall: stats };
+    expect(
+      run(detector({ metrics: { temp: { scaleFloor: 0.5 } } }, flat).d, [
+        normal('d1', 0),
+        win('d1', 1, [22, 22.2]),
+      ]),
+    ).toEqual([]);
+    expect(summary(run(detector({}, flat).d, [normal('d1', 0), win('d1', 1, [22, 22.2])]))).toEqual([
+      'spike:open@1',
+    ]);
+  });
+
+  it('restored open alerts keep their ids after a restart', () => {
+    const first = detector();
+    const [opened] = first.d.score([normal('d1', 0), at('d1', 1, 9)]);
+    const second = detector();
+    second.d.restore([opened!]);
+    expect(second.d.score([at('d1', 2, 9)])).toEqual([]);
+    expect(second.d.openAlerts()).toEqual([opened]);
+  });
+});

@@ -1,0 +1,189 @@
+// Scores the closed 1-minute windows of one partition against the baseline and the physical rules, emitting alert events.
+import { MINUTE_MS, type Aggregate } from '@lambda-iot/core';
+import type { AlertEvent, AlertKind } from './alert-event';
+import { AlertTracker, type Verdict } from './alert-tracker';
+import { resolveBaseline, type BaselineModel } from './baseline-model';
+import type { DetectorConfig, MetricRule } from './detector-config';
+import { robustZ } from './robust-stats';
+
+/** A final window: its aggregate will not change any more. */
+export interface ClosedWindow {
+  deviceId: string;
+  metric: string;
+  windowStart: number;
+  aggregate: Aggregate;
+}
+
+export interface AnomalyDetectorOptions {
+  config: Readonly<DetectorConfig>;
+  /** The baseline to score against right now; read per batch, so a hot reload applies from the next batch. */
+  baseline: () => BaselineModel | undefined;
+}
+
+interface SeriesState {
+  deviceId: string;
+  metric: string;
+  lastWindowStart: number;
+  lastMean: number;
+  /** Robust z of the series' previous window; undefined when it could not be scored. */
+  prevZ: number | undefined;
+  prevPrevZ: number | undefined;
+  driftStreak: number;
+  stuckStreak: number;
+  gapReported: boolean;
+}
+
+const CLEAN: Verdict = { kind: 'clean' };
+const NEUTRAL: Verdict = { kind: 'neutral' };
+
+/**
+ * One per partition: the partition's closed windows are its event-time clock. Windows close in watermark
+ * order, so when the first window starting at s arrives, every window before s has been seen: a series silent
+ * since then is a gap, whatever the batching. Redelivered windows (a retried sink write) are ignored.
+ */
+export class AnomalyDetector {
+  private readonly series = new Map<string, SeriesState>();
+  private readonly tracker: AlertTracker;
+  private clock = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly options: AnomalyDetectorOptions) {
+    this.tracker = new AlertTracker(options.config.resolveWindows);
+  }
+
+  /** Scores closed windows (in any order); returns the alert events they cause, in event-time order. */
+  score(windows: readonly ClosedWindow[]): AlertEvent[] {
+    const model = this.options.baseline();
+    const events: AlertEvent[] = [];
+    const sorted = [...windows].sort((a, b) => a.windowStart - b.windowStart);
+    for (const w of sorted) {
+      if (w.windowStart > this.clock) {
+        this.clock = w.windowStart;
+        this.checkGaps(events);
+      }
+      this.scoreWindow(w, model, events);
+    }
+    return events;
+  }
+
+  /** Alerts open before a restart (from the hot store): a persisting anomaly keeps its id instead of reopening. */
+  restore(open: Iterable<AlertEvent>): void {
+    this.tracker.restore(open);
+  }
+
+  openAlerts(): AlertEvent[] {
+    return this.tracker.openAlerts();
+  }
+
+  private scoreWindow(w: ClosedWindow, model: BaselineModel | undefined, events: AlertEvent[]): void {
+    const key = `${w.deviceId}|${w.metric}`;
+    let s = this.series.get(key);
+    if (s !== undefined && w.windowStart <= s.lastWindowStart) return;
+    if (s === undefined) {
+      s = {
+        deviceId: w.deviceId,
+        metric: w.metric,
+        lastWindowStart: w.windowStart,
+        lastMean: 0,
+        prevZ: undefined,
+        prevPrevZ: undefined,
+        driftStreak: 0,
+        stuckStreak: 0,
+        gapReported: false,
+      };
+      this.series.set(key, s);
+    }
+    const { config } = this.options;
+    const rule: MetricRule = config.metrics[w.metric] ?? {};
+    const a = w.aggregate;
+    const mean = a.sum / a.count;
+    const emit = (kind: AlertKind, verdict: Verdict): void => {
+      const e = this.tracker.observe(w.deviceId, w.metric, kind, w.windowStart, verdict);
+      if (e) events.push(e);
+    };
+
+    // A window after silence ends the gap (and counts towards resolving it).
+    emit('gap', CLEAN);
+    s.gapReported = false;
+
+    if (rule.min !== undefined || rule.max !== undefined) {
+      const low = rule.min !== undefined && a.min < rule.min;
+      const high = rule.max !== undefined && a.max > rule.max;
+      const value = low ? a.min : a.max;
+      emit('out_of_range', low || high ? detected(value, value, '') : CLEAN);
+    }
+
+    if (a.count >= 2) {
+      s.stuckStreak = a.min === a.max ? s.stuckStreak + 1 : 0;
+      emit(
+        'stuck',
+        s.stuckStreak >= config.stuckWindows
+          ? detected(s.stuckStreak, mean, '')
+          : s.stuckStreak === 0
+            ? CLEAN
+            : NEUTRAL,
+      );
+    }
+
+    const resolved =
+      model && rule.baseline !== false
+        ? resolveBaseline(model, w.deviceId, w.metric, w.windowStart)
+        : undefined;
+    if (model && resolved) {
+      const z = robustZ(mean, resolved.stats, rule.scaleFloor ?? config.defaultScaleFloor);
+      const version = model.version;
+      const moderate = z >= config.driftThreshold;
+      // A spike is abrupt: the series was normal one or two windows ago (two, because a spike starting
+      // mid-minute first moves its window only partly). A deviation that grew for longer is a drift, and the
+      // first scored window of a series (after a start or a gap in scoring) cannot show an onset at all.
+      const spikeOpen = this.tracker.isOpen(w.deviceId, w.metric, 'spike');
+      const wasNormal =
+        (s.prevZ !== undefined && s.prevZ < config.driftThreshold) ||
+        (s.prevPrevZ !== undefined && s.prevPrevZ < config.driftThreshold);
+      const spike = spikeOpen
+        ? moderate
+        : z >= config.spikeThreshold && wasNormal && !this.tracker.isOpen(w.deviceId, w.metric, 'drift');
+      emit('spike', spike ? detected(z, mean, version) : CLEAN);
+      // Drift is a sustained departure from the series' own normal; against a device-type pool (a new device) a
+      // steady offset is just this device's level, so only spikes are scored there.
+      const own = resolved.source === 'series-hour' || resolved.source === 'series-overall';
+      s.driftStreak =
+        !own || this.tracker.isOpen(w.deviceId, w.metric, 'spike') || !moderate ? 0 : s.driftStreak + 1;
+      const drift = this.tracker.isOpen(w.deviceId, w.metric, 'drift')
+        ? moderate
+        : s.driftStreak >= config.driftWindows;
+      emit('drift', drift ? detected(z, mean, version) : CLEAN);
+      s.prevPrevZ = s.prevZ;
+      s.prevZ = z;
+    } else {
+      s.prevPrevZ = undefined;
+      s.prevZ = undefined;
+      s.driftStreak = 0;
+    }
+    s.lastWindowStart = w.windowStart;
+    s.lastMean = mean;
+  }
+
+  /** Called when the clock reaches a new window start: every series silent for gapMinutes opens a gap. */
+  private checkGaps(events: AlertEvent[]): void {
+    const limit = this.options.config.gapMinutes * MINUTE_MS;
+    for (const s of this.series.values()) {
+      if (s.gapReported) continue;
+      const firstMissing = s.lastWindowStart + MINUTE_MS;
+      const silent = this.clock - firstMissing;
+      if (silent < limit) continue;
+      s.gapReported = true;
+      const e = this.tracker.observe(
+        s.deviceId,
+        s.metric,
+        'gap',
+        firstMissing,
+        detected(silent / MINUTE_MS, s.lastMean, ''),
+      );
+      if (e) events.push(e);
+    }
+  }
+}
+
+function detected(score: number, value: number, baselineVersion: string): Verdict {
+  return { kind: 'detected', score, value, baselineVersion };
+}
