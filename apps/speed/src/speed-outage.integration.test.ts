@@ -19,7 +19,7 @@ import {
   waitForCommitsWithWatermark,
   type OutageProxies,
   type SpeedProcess,
-} from './test-support/outage-harness';
+} from './test-support/speed-process';
 
 const MAX_UNWRITTEN = 8;
 const OUTAGE_ENV = { SPEED_MAX_UNWRITTEN_WINDOWS: String(MAX_UNWRITTEN) };

@@ -1,4 +1,4 @@
-// Runs the built speed app against fault proxies in front of Redis and Cassandra, and reads its /metrics and commits.
+// Runs the built speed app as a child process (directly or behind fault proxies for Redis and Cassandra), and reads its /metrics and commits.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -37,20 +37,25 @@ export function requireBuiltApp(): void {
     throw new Error(`build the app first: npx turbo run build --filter=@lambda-iot/speed (${MAIN} missing)`);
 }
 
-/** The speed app with Redis and Cassandra reached only through the proxies; `inherited` is the test's environment. */
+/**
+ * The built speed app as a child process on the test's stack; with `proxies`, Redis and Cassandra are reached only
+ * through them (so a test can cut them off). `inherited` is the test's environment.
+ */
 export function startSpeed(
   inherited: NodeJS.ProcessEnv,
   stack: SpeedStack,
-  proxies: OutageProxies,
+  proxies?: OutageProxies,
   overrides: Record<string, string> = {},
 ): SpeedProcess {
   const env: NodeJS.ProcessEnv = {
     ...inherited,
     KAFKA_BROKERS: testKafkaConfig().brokers.join(','),
-    REDIS_HOST: '127.0.0.1',
-    REDIS_PORT: String(proxies.redis.address.port),
+    REDIS_HOST: proxies ? '127.0.0.1' : stack.redisConfig.host,
+    REDIS_PORT: String(proxies ? proxies.redis.address.port : stack.redisConfig.port),
     REDIS_KEY_PREFIX: stack.redisConfig.keyPrefix,
-    CASSANDRA_CONTACT_POINTS: proxies.cassandra.endpoint,
+    CASSANDRA_CONTACT_POINTS: proxies
+      ? proxies.cassandra.endpoint
+      : stack.cassandraConfig.contactPoints.join(','),
     CASSANDRA_KEYSPACE: stack.cassandraConfig.keyspace,
     READINGS_TOPIC: stack.topic,
     READINGS_PARTITIONS: '3',
