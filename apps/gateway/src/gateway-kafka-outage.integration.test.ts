@@ -7,65 +7,29 @@
 import { connect } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { Kafka, type ISocketFactory } from 'kafkajs';
-import type { Redis } from 'ioredis';
 import { decodeEnvelope, validationLimitsAt } from '@lambda-iot/core';
-import { createRedis } from '@lambda-iot/connections';
-import { RedisDeviceRegistry } from '@lambda-iot/devices';
-import { createKafka, createProducer, ensureTopics, kafkaConfig } from '@lambda-iot/kafka';
-import { createMetricsRegistry, silentLogger } from '@lambda-iot/runtime';
-import {
-  eventually,
-  TcpProxy,
-  testKafkaConfig,
-  testMqttUrl,
-  testRedisConfig,
-  uniqueName,
-} from '@lambda-iot/testkit';
+import { createProducer, kafkaConfig } from '@lambda-iot/kafka';
+import { eventually, TcpProxy, testKafkaConfig, testMqttUrl, testRedisConfig } from '@lambda-iot/testkit';
 import { loadConfig } from './config';
-import { createGatewayParts, type GatewayParts } from './gateway-parts';
-import { TopicTap } from './test-support/topic-tap';
+import type { GatewayParts } from './gateway-parts';
+import { GatewayTestStack, stopGateway } from './test-support/gateway-test-stack';
 
 const TOKEN = 'outage-token';
 
 describe('gateway during a Kafka outage', () => {
-  let kafka: Kafka;
-  let redis: Redis;
-  let registry: RedisDeviceRegistry;
-  let keyPrefix: string;
-  let readingsTopic: string;
-  let dlqTopic: string;
+  let stack: GatewayTestStack;
   let proxy: TcpProxy;
-  let tap: TopicTap;
 
   beforeAll(async () => {
-    kafka = createKafka(testKafkaConfig('gateway-outage'));
-    keyPrefix = `${uniqueName('gwo')}:`;
-    redis = createRedis(testRedisConfig(keyPrefix));
-    registry = new RedisDeviceRegistry({ redis, keyPrefix });
-    readingsTopic = uniqueName('t_readings');
-    dlqTopic = uniqueName('t_dlq');
-    const admin = kafka.admin();
-    await admin.connect();
-    await ensureTopics(admin, [
-      { topic: readingsTopic, numPartitions: 3 },
-      { topic: dlqTopic, numPartitions: 1 },
-    ]);
-    await admin.disconnect();
-    tap = await TopicTap.open(kafka, [readingsTopic]);
+    stack = await GatewayTestStack.open('gwo', ['readings']);
     const [host, port] = testKafkaConfig().brokers[0]!.split(':') as [string, string];
     proxy = new TcpProxy({ targetHost: host, targetPort: Number(port) });
     await proxy.start(0);
   });
 
   afterAll(async () => {
-    await tap.close();
     await proxy.close();
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: [readingsTopic, dlqTopic] }).catch(() => undefined);
-    await admin.disconnect();
-    await redis.del(registry.key);
-    redis.disconnect();
+    await stack.close();
   });
 
   function kafkaThroughProxy(): Kafka {
@@ -85,30 +49,22 @@ describe('gateway during a Kafka outage', () => {
     const config = loadConfig({
       KAFKA_BROKERS: proxy.endpoint,
       REDIS_PORT: String(testRedisConfig('x').port),
-      REDIS_KEY_PREFIX: keyPrefix,
+      REDIS_KEY_PREFIX: stack.keyPrefix,
       GATEWAY_PORT: '0',
       GATEWAY_SEND_TIMEOUT: '1500ms',
       MQTT_ENABLED: 'false',
       MQTT_URL: testMqttUrl(),
-      READINGS_TOPIC: readingsTopic,
-      DLQ_TOPIC: dlqTopic,
+      READINGS_TOPIC: stack.readingsTopic,
+      DLQ_TOPIC: stack.dlqTopic,
       LOG_LEVEL: 'silent',
     });
-    const parts = createGatewayParts({
-      config,
-      producer: createProducer(kafkaThroughProxy()),
-      registry,
-      metricsRegistry: createMetricsRegistry({ app: 'gateway-outage-it', collectProcessMetrics: false }),
-      logger: silentLogger,
-    });
-    for (const part of parts.lifecycles) await part.start();
-    return parts;
+    return stack.startGateway(config, createProducer(kafkaThroughProxy()));
   }
 
   it('answers 503 with Retry-After while Kafka is away, and every reading it acknowledged is in the topic after', async () => {
     const parts = await startGateway();
     const deviceId = `outage-${randomBytes(4).toString('hex')}`;
-    await registry.register({ deviceId, tags: {}, token: TOKEN });
+    await stack.registry.register({ deviceId, tags: {}, token: TOKEN });
     const acknowledged = new Set<number>();
     let seq = 0;
     const post = async (): Promise<{ status: number; retryAfter: string | null }> => {
@@ -146,7 +102,7 @@ describe('gateway during a Kafka outage', () => {
       await eventually(
         () => {
           const landed = new Set<number>();
-          for (const r of tap.of(readingsTopic)) {
+          for (const r of stack.tap.of(stack.readingsTopic)) {
             const envelope = decodeEnvelope(r.value, validationLimitsAt(Date.now()));
             if (envelope.deviceId !== deviceId) continue;
             for (const reading of envelope.readings) landed.add(reading.seq as number);
@@ -157,7 +113,7 @@ describe('gateway during a Kafka outage', () => {
       );
       expect(acknowledged.size).toBeGreaterThanOrEqual(21);
     } finally {
-      for (const part of [...parts.lifecycles].reverse()) await part.close();
+      await stopGateway(parts);
     }
   }, 90_000);
 });

@@ -1,12 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { MINUTE_MS, decodeEnvelope, validationLimitsAt } from '@lambda-iot/core';
-import { createRedis } from '@lambda-iot/connections';
 import { RedisDeviceRegistry } from '@lambda-iot/devices';
-import { createKafka, createProducer, DLQ_HEADERS, ensureTopics, headerString } from '@lambda-iot/kafka';
-import { createMetricsRegistry, silentLogger } from '@lambda-iot/runtime';
+import { createKafka, createProducer, DLQ_HEADERS, headerString } from '@lambda-iot/kafka';
 import {
   GroundTruth,
   HttpSender,
@@ -18,16 +15,17 @@ import {
 } from '@lambda-iot/simulator';
 import { eventually, testKafkaConfig, testMqttUrl, testRedisConfig, uniqueName } from '@lambda-iot/testkit';
 import { loadConfig } from './config';
-import { createGatewayParts, type GatewayParts } from './gateway-parts';
-import { TopicTap } from './test-support/topic-tap';
+import type { GatewayParts } from './gateway-parts';
+import type { TopicTap } from './test-support/topic-tap';
+import { GatewayTestStack, stopGateway } from './test-support/gateway-test-stack';
 
 const SEED = 11;
 const BODY_LIMIT = 2_048;
 // The tap's consumer group may take a while to join on a busy two-core machine.
 const KAFKA_WAIT = { timeoutMs: 60_000 };
 
+let stack: GatewayTestStack;
 let kafka: Kafka;
-let redis: Redis;
 let registry: RedisDeviceRegistry;
 let keyPrefix: string;
 let readingsTopic: string;
@@ -55,50 +53,18 @@ function gatewayEnv(overrides: Record<string, string> = {}): Record<string, stri
 }
 
 async function startGateway(env: Record<string, string>, kafkaClient = kafka): Promise<GatewayParts> {
-  const parts = createGatewayParts({
-    config: loadConfig(env),
-    producer: createProducer(kafkaClient),
-    registry,
-    metricsRegistry: createMetricsRegistry({ app: 'gateway-it', collectProcessMetrics: false }),
-    logger: silentLogger,
-  });
-  for (const part of parts.lifecycles) await part.start();
-  return parts;
-}
-
-async function stopGateway(parts: GatewayParts): Promise<void> {
-  for (const part of [...parts.lifecycles].reverse()) await part.close();
+  return stack.startGateway(loadConfig(env), createProducer(kafkaClient));
 }
 
 const urlOf = (parts: GatewayParts) => `http://127.0.0.1:${parts.server.address.port}`;
 const reasonOf = (headers: Parameters<typeof headerString>[0]) => headerString(headers, DLQ_HEADERS.reason);
 
 beforeAll(async () => {
-  kafka = createKafka(testKafkaConfig('gateway-it'), { retries: 2 });
-  keyPrefix = `${uniqueName('gw')}:`;
-  redis = createRedis(testRedisConfig(keyPrefix));
-  registry = new RedisDeviceRegistry({ redis, keyPrefix });
-  readingsTopic = uniqueName('t_readings');
-  dlqTopic = uniqueName('t_dlq');
-  const admin = kafka.admin();
-  await admin.connect();
-  await ensureTopics(admin, [
-    { topic: readingsTopic, numPartitions: 3 },
-    { topic: dlqTopic, numPartitions: 1 },
-  ]);
-  await admin.disconnect();
-  tap = await TopicTap.open(kafka, [readingsTopic, dlqTopic]);
+  stack = await GatewayTestStack.open('gw', ['readings', 'dlq']);
+  ({ kafka, registry, keyPrefix, readingsTopic, dlqTopic, tap } = stack);
 });
 
-afterAll(async () => {
-  await tap.close();
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.deleteTopics({ topics: [readingsTopic, dlqTopic] }).catch(() => undefined);
-  await admin.disconnect();
-  await redis.del(registry.key);
-  redis.disconnect();
-});
+afterAll(() => stack.close());
 
 describe('gateway on the real stack', () => {
   it('lands every valid simulated reading in the readings topic keyed by device, and every malformed record in the DLQ', async () => {
