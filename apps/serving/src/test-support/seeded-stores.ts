@@ -12,19 +12,12 @@ import {
 } from '@lambda-iot/archive';
 import { BatchComputer, RedisBatchBoundary } from '@lambda-iot/batch-layer';
 import { createCassandra, createRedis, ensureKeyspace } from '@lambda-iot/connections';
-import {
-  addToAggregate,
-  emptyAggregate,
-  HOUR_MS,
-  MINUTE_MS,
-  windowStart,
-  type Aggregate,
-  type Resolution,
-} from '@lambda-iot/core';
+import { HOUR_MS, MINUTE_MS } from '@lambda-iot/core';
 import { RedisDeviceRegistry } from '@lambda-iot/devices';
 import { CassandraWindowSink, ensureSpeedTable, RedisWindowSink } from '@lambda-iot/speed-layer';
 import { testCassandraConfig, testRedisConfig, uniqueName } from '@lambda-iot/testkit';
 import { loadConfig, type ServingConfig } from '../config';
+import { aggregatesOf } from './window-truth';
 
 export const SERVING_TOKEN = 'serving-it-token-0123456789';
 export const METRIC = 'temperature';
@@ -44,23 +37,6 @@ export function seedReadings(devices: readonly string[], hours: number): SeedRea
     devices.forEach((deviceId, d) => {
       out.push({ deviceId, ts: H0 + m * MINUTE_MS + (d + 1) * 1_000, value: ((m * 7 + d * 13) % 50) - 10 });
     });
-  }
-  return out;
-}
-
-/** Ground truth: the aggregate of every window at `res`, per device. */
-export function truthOf(
-  readings: readonly SeedReading[],
-  deviceId: string,
-  res: Resolution,
-): Map<number, Aggregate> {
-  const out = new Map<number, Aggregate>();
-  for (const r of readings) {
-    if (r.deviceId !== deviceId) continue;
-    const start = windowStart(r.ts, res);
-    let agg = out.get(start);
-    if (agg === undefined) out.set(start, (agg = emptyAggregate()));
-    addToAggregate(agg, r.ts, r.value);
   }
   return out;
 }
@@ -202,7 +178,7 @@ export class SeededStores {
 
   private async writeSpeedView(): Promise<void> {
     const updates = this.options.devices.flatMap((deviceId) =>
-      [...truthOf(this.readings, deviceId, '1m')].map(([windowStart, aggregate]) => ({
+      [...aggregatesOf(this.readings, deviceId, '1m')].map(([windowStart, aggregate]) => ({
         deviceId,
         metric: METRIC,
         windowStart,

@@ -1,7 +1,8 @@
 // Compares a /v1/series answer from the real stores with the ground truth of the seeded readings.
 import { aggregatesEqual, RESOLUTION_MS, type Aggregate, type Resolution } from '@lambda-iot/core';
 import type { SeriesPoint } from '@lambda-iot/views';
-import { truthOf, type SeededStores } from './seeded-stores';
+import type { SeededStores } from './seeded-stores';
+import { aggregatesOf } from './window-truth';
 
 export interface SeriesBody {
   boundary: number;
@@ -11,7 +12,7 @@ export interface SeriesBody {
 
 /** The mismatches between an answer and the ground truth (empty when they agree), and where each point came from. */
 export function disagreements(stores: SeededStores, deviceId: string, body: SeriesBody): string[] {
-  const truth = truthOf(stores.readings, deviceId, body.step);
+  const truth = aggregatesOf(stores.readings, deviceId, body.step);
   const problems: string[] = [];
   const seen = new Set<number>();
   for (const p of body.points) {

@@ -1,14 +1,5 @@
 // An app over in-memory views holding known data, for the HTTP and browser tests.
-import {
-  addToAggregate,
-  emptyAggregate,
-  HOUR_MS,
-  ManualClock,
-  MINUTE_MS,
-  windowStart,
-  type Aggregate,
-  type Resolution,
-} from '@lambda-iot/core';
+import { HOUR_MS, ManualClock, MINUTE_MS } from '@lambda-iot/core';
 import type { Device, DeviceRegistry } from '@lambda-iot/devices';
 import { silentLogger } from '@lambda-iot/runtime';
 import {
@@ -20,6 +11,9 @@ import {
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { buildApp, type ServingOptions } from '../build-app';
+import { aggregatesOf } from './window-truth';
+
+export { aggregatesOf };
 
 export const TOKEN = 'test-token-1';
 export const DAY = Date.UTC(2024, 5, 1);
@@ -47,22 +41,6 @@ export function fixtureReadings(): Reading[] {
     for (let ts = DAY; ts < NOW; ts += 10 * MINUTE_MS)
       out.push({ deviceId: d.deviceId, ts, value: 10 * (i + 1) + ((ts / MINUTE_MS) % 7) });
   });
-  return out;
-}
-
-export function aggregatesOf(
-  readings: readonly Reading[],
-  deviceId: string,
-  res: Resolution,
-): Map<number, Aggregate> {
-  const out = new Map<number, Aggregate>();
-  for (const r of readings) {
-    if (r.deviceId !== deviceId) continue;
-    const start = windowStart(r.ts, res);
-    let agg = out.get(start);
-    if (agg === undefined) out.set(start, (agg = emptyAggregate()));
-    addToAggregate(agg, r.ts, r.value);
-  }
   return out;
 }
 
