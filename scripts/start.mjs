@@ -12,10 +12,18 @@ const token = process.env.SERVING_TOKENS?.split(',')[0] ?? 'demo-token-lambda-io
 const devices = process.env.DEMO_DEVICES ?? '50';
 const rate = process.env.DEMO_RATE ?? '500';
 
+const env = process.env;
+const mqttUrl = env.MQTT_URL ?? `mqtt://127.0.0.1:${env.MQTT_PORT ?? '1884'}`;
+
 const shared = {
-  ...process.env,
-  ARCHIVE_ROOT: process.env.ARCHIVE_ROOT ?? join(dataDir, 'archive'),
-  LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+  ...env,
+  ARCHIVE_ROOT: env.ARCHIVE_ROOT ?? join(dataDir, 'archive'),
+  LOG_LEVEL: env.LOG_LEVEL ?? 'info',
+  // The stack's own broker, wherever MQTT_PORT moved it; the gateway logs in with the stack's gateway account
+  // (and the simulator provisions device logins with its admin account) under the stack's variables.
+  MQTT_URL: mqttUrl,
+  ...(env.MQTT_GATEWAY_USERNAME && !env.MQTT_USERNAME ? { MQTT_USERNAME: env.MQTT_GATEWAY_USERNAME } : {}),
+  ...(env.MQTT_GATEWAY_PASSWORD && !env.MQTT_PASSWORD ? { MQTT_PASSWORD: env.MQTT_GATEWAY_PASSWORD } : {}),
 };
 
 /** Each app: how to start it, and the URL that says it is ready. */
@@ -153,5 +161,6 @@ ready in ${((Date.now() - started) / 1000).toFixed(0)} s
   dashboard  http://127.0.0.1:8090/?token=${token}
   API        http://127.0.0.1:8090/v1/status   (Authorization: Bearer ${token})
   API docs   http://127.0.0.1:8090/docs
+  MQTT       ${mqttUrl}   (username = device id, password = its token; see docs/api.md)
   logs       ${logDir}
 Ctrl-C stops everything started here.`);

@@ -75,6 +75,7 @@ try {
     topic,
     groupId: `bench_${tag}`,
     latenessMs: 600_000,
+    deadLetters: async () => undefined,
     flushMaxReadings: 100_000,
     flushMaxAgeMs: 500,
     commitIntervalMs: 1_000,

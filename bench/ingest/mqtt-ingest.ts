@@ -1,6 +1,6 @@
-// Readings/s through MQTT: QoS 1 publishes to Mosquitto, counted once the gateway has them acknowledged by Kafka.
-import { connectAsync } from 'mqtt';
-import { MqttSender } from '@lambda-iot/simulator';
+// Readings/s through MQTT: QoS 1 publishes to Mosquitto, each device on its own login, counted once the gateway has them acknowledged by Kafka.
+import { MosquittoDynsecCredentials } from '@lambda-iot/devices';
+import { MqttSender, deviceToken, fleetDevices } from '@lambda-iot/simulator';
 import {
   benchKafka,
   counterValue,
@@ -14,13 +14,31 @@ import {
 
 const READINGS = Number(process.env.BENCH_MQTT_READINGS ?? 300_000);
 const PORT = process.env.BENCH_GATEWAY_PORT ?? '18182';
-const MQTT_URL = process.env.MQTT_URL ?? 'mqtt://127.0.0.1:1883';
+const MQTT_URL = process.env.MQTT_URL ?? 'mqtt://127.0.0.1:1884';
+const MQTT_ADMIN = {
+  username: process.env.MQTT_ADMIN_USERNAME || 'admin',
+  password: process.env.MQTT_ADMIN_PASSWORD || 'lambda-iot-admin',
+};
+const DEVICES = 200;
+// Seed 42 is the fleet `npm start` registers, so provisioning leaves the broker logins of dev-0001… as they are.
+const SEED = 42;
 
 async function main(): Promise<void> {
   const suffix = uniqueSuffix();
   const readingsTopic = `bench_mqtt_${suffix}`;
   const dlqTopic = `bench_mqtt_dlq_${suffix}`;
-  const prepared = prepareTraffic(READINGS, 200, 100, 9);
+  const prepared = prepareTraffic(READINGS, DEVICES, 100, SEED);
+  const credentials = await MosquittoDynsecCredentials.connect(MQTT_URL, MQTT_ADMIN);
+  try {
+    await credentials.upsertDevices(
+      fleetDevices(DEVICES, SEED).map((d) => ({
+        deviceId: d.deviceId,
+        token: deviceToken(SEED, d.deviceId),
+      })),
+    );
+  } finally {
+    await credentials.close();
+  }
   const kafka = benchKafka('bench-mqtt');
   await withTopics(
     kafka,
@@ -39,10 +57,13 @@ async function main(): Promise<void> {
         MQTT_SHARE_GROUP: `bench_${suffix}`,
         MQTT_CLEAN_SESSION: 'true',
       });
-      const client = await connectAsync(MQTT_URL, { clientId: `bench-pub-${suffix}` });
+      const sender = new MqttSender({
+        url: MQTT_URL,
+        tokenFor: (id) => deviceToken(SEED, id),
+        maxInFlight: 100,
+      });
       try {
         const metrics = `http://127.0.0.1:${PORT}/metrics`;
-        const sender = new MqttSender({ client, maxInFlight: 100 });
         const t0 = performance.now();
         for (const item of prepared.envelopes) await sender.send(item);
         await sender.flush();
@@ -57,12 +78,13 @@ async function main(): Promise<void> {
           readings: prepared.readings,
           acceptedByGateway: accepted,
           gatewayConnections: Number(process.env.BENCH_MQTT_CONNECTIONS ?? 4),
+          deviceConnections: sender.connectionsOpened,
           publishedMs: Math.round(publishedMs),
           ms: Math.round(ms),
           readingsPerSecond: Math.round((accepted * 1000) / ms),
         });
       } finally {
-        await client.endAsync();
+        await sender.close();
         await stopChild(gateway);
       }
     },

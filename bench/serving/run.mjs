@@ -6,7 +6,8 @@
 // topic that the simulator feeds at BENCH_INGEST_RATE readings/s, so the pipeline ingests during the load.
 // Usage: npx turbo run build && node bench/serving/run.mjs
 //   env: BENCH_SECONDS (10), BENCH_SERIES_RATES (250,500,1000), BENCH_FLEET_RATES (10), BENCH_WORKERS (1),
-//        BENCH_DEVICES (50), BENCH_INGEST (0), BENCH_INGEST_RATE (5000),
+//        BENCH_DEVICES (50), BENCH_INGEST (0), BENCH_INGEST_RATE (5000), BENCH_LIVE (1: the queried series' last two
+//        minutes keep changing every 500 ms; 0: a static day),
 //        BENCH_SERVING_NODE_ARGS (e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof' to profile the app)
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -35,6 +36,8 @@ const DAY = 86_400_000;
 const NOW = Math.floor(Date.now() / HOUR) * HOUR;
 const FROM = NOW - DAY;
 const B = NOW - 6 * HOUR;
+// The last minutes of the range stay open: a live writer keeps changing them, as the speed layer does.
+const OPEN_FROM = NOW - 2 * MINUTE;
 const DEVICES = Number(process.env.BENCH_DEVICES ?? 50);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
@@ -88,7 +91,7 @@ async function seed(redis, archiveRoot) {
         { ts: t + 1_000, value: valueAt(d, t) },
         { ts: t + 31_000, value: 21 },
       ]);
-      updates.push({ deviceId, metric: 'temperature', windowStart: t, aggregate, final: true });
+      updates.push({ deviceId, metric: 'temperature', windowStart: t, aggregate, final: t < OPEN_FROM });
     }
     await sink.write(updates);
   }
@@ -131,6 +134,42 @@ async function seed(redis, archiveRoot) {
   console.error(
     `seeded ${DEVICES} devices × 24 h in ${Math.round(performance.now() - t0)} ms; B = now − 6 h`,
   );
+}
+
+/**
+ * Every 500 ms (the speed layer's flush interval) each series' open minutes get one more reading, so every
+ * speed read the server makes finds changed windows, as it would for devices reporting live.
+ */
+function startLiveWriter(redis) {
+  const sink = new RedisWindowSink({ redis, keyPrefix: prefix });
+  let n = 0;
+  let writing = Promise.resolve();
+  const timer = setInterval(() => {
+    n++;
+    const updates = [];
+    for (const [d, deviceId] of deviceIds.entries()) {
+      for (let t = OPEN_FROM; t < NOW; t += MINUTE) {
+        const readings = Array.from({ length: 2 + n }, (_, i) => ({
+          ts: t + (i % 60) * 1_000,
+          value: valueAt(d, t) + i / 100,
+        }));
+        updates.push({
+          deviceId,
+          metric: 'temperature',
+          windowStart: t,
+          aggregate: aggregateOf(readings),
+          final: false,
+        });
+      }
+    }
+    writing = writing
+      .then(() => sink.write(updates))
+      .catch((err) => console.error('live writer:', err.message));
+  }, 500);
+  return async () => {
+    clearInterval(timer);
+    await writing;
+  };
 }
 
 function startApp(name, script, appEnv, nodeArgs = []) {
@@ -243,6 +282,7 @@ async function load(base, name, pathFor, rate, seconds, serverPid) {
 }
 
 let stopping = false;
+let stopLive = async () => {};
 const children = [];
 const redis = createRedis(redisConfig, { maxRetriesPerRequest: null });
 const archiveRoot = await mkdtemp(join(tmpdir(), `${id}-`));
@@ -306,6 +346,7 @@ try {
   const series = (i) =>
     `/v1/series?deviceId=${deviceIds[i % DEVICES]}&metric=temperature&from=${FROM}&to=${NOW}&step=1m`;
   const fleet = () => `/v1/fleet?metric=temperature&groupBy=site&from=${FROM}&to=${NOW}&step=1h`;
+  if (env.BENCH_LIVE !== '0') stopLive = startLiveWriter(redis);
   // Warm-up: every device's batch answer once (the cache a long-running server has), then a short load.
   await load(base, 'warm-up', series, 50, Math.max(2, Math.ceil(DEVICES / 50)), serving.pid);
   const results = [];
@@ -319,6 +360,7 @@ try {
   console.log(JSON.stringify({ workers: WORKERS, ingest: INGEST ? INGEST_RATE : 0, results }));
 } finally {
   stopping = true;
+  await stopLive();
   for (const child of children.reverse()) {
     child.kill('SIGTERM');
     await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));

@@ -1,7 +1,6 @@
 // Sends one seeded simulator run through all three doors at once: HTTP and MQTT via the gateway, and Kafka directly.
-import { connectAsync } from 'mqtt';
 import { createProducer, createKafka } from '@lambda-iot/kafka';
-import { RedisDeviceRegistry } from '@lambda-iot/devices';
+import { MosquittoDynsecCredentials, RedisDeviceRegistry } from '@lambda-iot/devices';
 import {
   GroundTruth,
   HttpSender,
@@ -14,7 +13,7 @@ import {
   type TrafficItem,
   type TrafficOptions,
 } from '@lambda-iot/simulator';
-import { testKafkaConfig, testMqttUrl } from '@lambda-iot/testkit';
+import { testKafkaConfig, testMqttConfig } from '@lambda-iot/testkit';
 import type { PipelineUnderTest } from './pipeline-under-test';
 
 export interface SentTraffic {
@@ -44,19 +43,26 @@ export async function sendFleetTraffic(
 
   const httpDevices = new Set(fleet.slice(0, 2).map((d) => d.deviceId));
   const mqttDevices = new Set(fleet.slice(2, 3).map((d) => d.deviceId));
+  // The MQTT device logs in to the stack's broker as itself; only it gets a broker login.
+  const { url: mqttUrl, admin } = testMqttConfig();
+  const credentials = await MosquittoDynsecCredentials.connect(mqttUrl, admin);
+  await credentials
+    .upsertDevices(
+      [...mqttDevices].map((deviceId) => ({ deviceId, token: deviceToken(options.seed, deviceId) })),
+    )
+    .finally(() => credentials.close());
   const door = (item: TrafficItem): 'http' | 'mqtt' | 'kafka' =>
     httpDevices.has(itemDevice(item)) ? 'http' : mqttDevices.has(itemDevice(item)) ? 'mqtt' : 'kafka';
 
   const producer = createProducer(createKafka(testKafkaConfig('e2e-simulator')));
   await producer.connect();
-  const mqtt = await connectAsync(testMqttUrl(), { clientId: `${pipeline.id}-devices`, clean: true });
   const senders = {
     http: new HttpSender({
       baseUrl: pipeline.gatewayUrl,
       tokenFor: (id) => deviceToken(options.seed, id),
       concurrency: 4,
     }),
-    mqtt: new MqttSender({ client: mqtt }),
+    mqtt: new MqttSender({ url: mqttUrl, tokenFor: (id) => deviceToken(options.seed, id) }),
     kafka: new KafkaSender({ producer, topic: pipeline.topic, includeMalformed: true }),
   };
   try {
@@ -71,7 +77,7 @@ export async function sendFleetTraffic(
     ]);
   } finally {
     await producer.disconnect();
-    await mqtt.endAsync();
+    await senders.mqtt.close();
   }
   return {
     truth: GroundTruth.fromTraffic(items),

@@ -7,6 +7,7 @@ export class ArchiverMetrics {
   private readonly files: Counter;
   private readonly flushSeconds: Histogram;
   private readonly rejected: Counter;
+  private readonly deadLetters: Counter;
   private readonly lag: Gauge;
   private readonly errors: Counter;
 
@@ -31,6 +32,11 @@ export class ArchiverMetrics {
       labelNames: ['reason'],
       registers,
     });
+    this.deadLetters = new Counter({
+      name: 'archiver_dead_letters_total',
+      help: 'Refused records published to the dead-letter topic',
+      registers,
+    });
     this.lag = new Gauge({
       name: 'archiver_partition_lag',
       help: 'Records behind the high watermark',
@@ -53,6 +59,10 @@ export class ArchiverMetrics {
 
   refused(rejection: ArchiveRejection): void {
     for (const r of rejection.rejections) this.rejected.labels(r.reason).inc();
+  }
+
+  deadLettered(records: number): void {
+    this.deadLetters.inc(records);
   }
 
   batch(info: { partition: number; lag: number }): void {

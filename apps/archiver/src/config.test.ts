@@ -10,6 +10,8 @@ describe('archiver config', () => {
       groupId: 'archiver',
       topic: 'readings',
       latenessMs: 600_000,
+      partitionIdleTimeoutMs: 120_000,
+      deadLetterTopic: 'readings.dlq',
       flushMaxAgeMs: 5_000,
       opsPort: 9103,
     });

@@ -18,6 +18,10 @@ export interface ArchiverConfig {
   groupId: string;
   topic: string;
   latenessMs: number;
+  /** ARCHIVE_PARTITION_IDLE_TIMEOUT: a partition without readings this long no longer holds hours open. */
+  partitionIdleTimeoutMs: number;
+  /** DLQ_TOPIC, default `<READINGS_TOPIC>.dlq`: where records the archiver cannot store go. */
+  deadLetterTopic: string;
   flushMaxReadings: number;
   flushMaxAgeMs: number;
   commitIntervalMs: number;
@@ -29,13 +33,16 @@ export interface ArchiverConfig {
 
 export function loadConfig(source: EnvSource = process.env): Readonly<ArchiverConfig> {
   const env = new EnvReader(source);
+  const topic = env.string('READINGS_TOPIC', 'readings');
   const config: ArchiverConfig = {
     kafka: kafkaConnectionFromEnv(env, 'lambda-iot-archiver'),
     redis: redisConnectionFromEnv(env),
     archiveRoot: resolve(env.string('ARCHIVE_ROOT', './.data/archive')),
     groupId: env.string('ARCHIVER_GROUP_ID', 'archiver'),
-    topic: env.string('READINGS_TOPIC', 'readings'),
+    topic,
     latenessMs: env.duration('ARCHIVE_LATENESS', '10m', { min: 0 }),
+    partitionIdleTimeoutMs: env.duration('ARCHIVE_PARTITION_IDLE_TIMEOUT', '2m', { min: 0 }),
+    deadLetterTopic: env.string('DLQ_TOPIC', `${topic}.dlq`),
     flushMaxReadings: env.int('ARCHIVER_FLUSH_MAX_READINGS', 100_000, { min: 1 }),
     flushMaxAgeMs: env.duration('ARCHIVER_FLUSH_MAX_AGE', '5s', { min: 10 }),
     commitIntervalMs: env.duration('ARCHIVER_COMMIT_INTERVAL', '1s', { min: 0 }),

@@ -1,7 +1,7 @@
 // Archiver entry point: build the parts from configuration and run until a signal.
 import { Archiver } from '@lambda-iot/archive';
 import { createRedis } from '@lambda-iot/connections';
-import { createKafka } from '@lambda-iot/kafka';
+import { ACKS_ALL, createKafka, createProducer, ensureTopics } from '@lambda-iot/kafka';
 import { createLogger, createMetricsRegistry, OpsServer, runUntilSignal } from '@lambda-iot/runtime';
 import { loadConfig } from './config';
 import { ArchiverMetrics } from './archiver-metrics';
@@ -13,6 +13,7 @@ async function main(): Promise<void> {
   const metrics = new ArchiverMetrics(registry);
   const redis = createRedis(config.redis, { connectionName: 'archiver' });
   const kafka = createKafka(config.kafka, { logger });
+  const producer = createProducer(kafka);
   const archiver = new Archiver({
     kafka,
     redis,
@@ -21,6 +22,11 @@ async function main(): Promise<void> {
     topic: config.topic,
     groupId: config.groupId,
     latenessMs: config.latenessMs,
+    partitionIdleTimeoutMs: config.partitionIdleTimeoutMs,
+    deadLetters: async (messages) => {
+      await producer.send({ topic: config.deadLetterTopic, acks: ACKS_ALL, messages });
+      metrics.deadLettered(messages.length);
+    },
     flushMaxReadings: config.flushMaxReadings,
     flushMaxAgeMs: config.flushMaxAgeMs,
     commitIntervalMs: config.commitIntervalMs,
@@ -62,11 +68,28 @@ async function main(): Promise<void> {
       await redis.quit().catch(() => redis.disconnect());
     },
   };
+  // Closed after the archiver, whose last batches may still dead-letter records.
+  const producerPart = {
+    ready: Promise.resolve(),
+    start: async () => {
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        await ensureTopics(admin, [{ topic: config.deadLetterTopic, numPartitions: 3 }]);
+      } finally {
+        await admin.disconnect();
+      }
+      await producer.connect();
+    },
+    close: async () => {
+      await producer.disconnect();
+    },
+  };
   logger.info(
     { root: config.archiveRoot, topic: config.topic, groupId: config.groupId },
     'archiver starting',
   );
-  await runUntilSignal([redisPart, ops, archiver], { logger });
+  await runUntilSignal([redisPart, producerPart, ops, archiver], { logger });
 }
 
 main().catch((err: unknown) => {

@@ -6,24 +6,10 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { createRedis } from '@lambda-iot/connections';
 import { archiveFileName, layerKeys, readingsHourDir } from '@lambda-iot/archive';
 import { testRedisConfig, uniqueName, deleteKeys } from '@lambda-iot/testkit';
+import { runCli as run } from './test-support/run-cli';
 
-const CLI = resolve(__dirname, '../dist/main.js');
 const BATCH = resolve(__dirname, '../../batch/dist/main.js');
 const H = Date.UTC(2026, 0, 1, 23);
-
-function run(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => done({ code, stdout, stderr }));
-  });
-}
 
 describe('lambda-iot recompute and batch status against a running batch app', () => {
   const prefix = `${uniqueName('liot_cli')}:`;

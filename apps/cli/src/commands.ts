@@ -6,6 +6,7 @@ import { batchStatusCommand } from './commands/batch-status';
 import { baselinesFitCommand } from './commands/baselines-fit';
 import { querySeriesCommand } from './commands/query-series';
 import { simulateCommand, stackCommands } from './commands/delegate';
+import { devicesCommands } from './commands/devices';
 
 export function allCommands(loadConfig: () => Readonly<CliConfig>): Command[] {
   return [
@@ -13,6 +14,7 @@ export function allCommands(loadConfig: () => Readonly<CliConfig>): Command[] {
     batchStatusCommand(loadConfig),
     baselinesFitCommand(loadConfig),
     querySeriesCommand(loadConfig),
+    ...devicesCommands(loadConfig),
     simulateCommand(),
     ...stackCommands(),
   ];

@@ -55,6 +55,7 @@ describe('lambda-iot query series', () => {
       bullPrefix: 'x:bull',
       servingUrl: url,
       servingToken: token,
+      mqttUrl: 'mqtt://127.0.0.1:1',
     });
 
   it('prints a table of windows with their source, and passes the range and step to the API', async () => {

@@ -10,7 +10,13 @@ describe('gateway config', () => {
       port: 8080,
       bodyLimit: 1_048_576,
       registry: { kind: 'redis' },
-      mqtt: { enabled: true, url: 'mqtt://127.0.0.1:1883', shareGroup: 'gateway' },
+      mqtt: {
+        enabled: true,
+        url: 'mqtt://127.0.0.1:1884',
+        username: 'gateway',
+        password: 'lambda-iot-gateway',
+        shareGroup: 'gateway',
+      },
       readingsTopic: 'readings',
       deadLetterTopic: 'readings.dlq',
       readingsPartitions: 6,
@@ -26,6 +32,17 @@ describe('gateway config', () => {
       expect(err).toBeInstanceOf(ConfigError);
       expect((err as ConfigError).problems).toHaveLength(3);
     }
+  });
+
+  it('takes the gateway’s MQTT login from MQTT_USERNAME and MQTT_PASSWORD (never anonymous)', () => {
+    expect(loadConfig({ MQTT_USERNAME: 'gw-2', MQTT_PASSWORD: ' s3cret ' }).mqtt).toMatchObject({
+      username: 'gw-2',
+      password: ' s3cret ',
+    });
+    expect(loadConfig({ MQTT_USERNAME: '', MQTT_PASSWORD: '' }).mqtt).toMatchObject({
+      username: 'gateway',
+      password: 'lambda-iot-gateway',
+    });
   });
 
   it('reads the file registry path', () => {

@@ -23,6 +23,9 @@ export interface GatewayConfig {
   mqtt: {
     enabled: boolean;
     url: string;
+    /** The gateway's broker login (subscribe to device readings only); the local stack's account by default. */
+    username: string;
+    password: string;
     connections: number;
     clientIdPrefix: string;
     shareGroup: string;
@@ -52,7 +55,9 @@ export function loadConfig(source: EnvSource = process.env): Readonly<GatewayCon
     registry: registryKind === 'file' ? { kind: 'file', path: devicePath ?? '' } : { kind: 'redis' },
     mqtt: {
       enabled: env.bool('MQTT_ENABLED', true),
-      url: env.string('MQTT_URL', 'mqtt://127.0.0.1:1883'),
+      url: env.string('MQTT_URL', 'mqtt://127.0.0.1:1884'),
+      username: env.string('MQTT_USERNAME', 'gateway'),
+      password: env.string('MQTT_PASSWORD', 'lambda-iot-gateway'),
       connections: env.int('MQTT_CONNECTIONS', 2, { min: 1, max: 64 }),
       clientIdPrefix: env.string('MQTT_CLIENT_ID', `gateway-${hostname()}`),
       shareGroup: env.string('MQTT_SHARE_GROUP', 'gateway'),

@@ -20,3 +20,10 @@ export class KafkaUnavailableError extends LambdaIotError {
     super(message, { code: 'kafka_unavailable', retriable: true, cause });
   }
 }
+
+/** The MQTT broker refused the gateway's login (`mqtt_refused`) or could not be reached (`mqtt_unavailable`). */
+export class MqttIntakeError extends LambdaIotError {
+  constructor(message: string, options: { code: 'mqtt_refused' | 'mqtt_unavailable'; cause?: unknown }) {
+    super(message, { ...options, retriable: options.code === 'mqtt_unavailable' });
+  }
+}

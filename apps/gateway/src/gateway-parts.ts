@@ -74,6 +74,7 @@ export function createGatewayParts(deps: GatewayPartsDeps): GatewayParts {
   const mqtt = config.mqtt.enabled
     ? new MqttIngest({
         url: config.mqtt.url,
+        login: { username: config.mqtt.username, password: config.mqtt.password },
         ingest,
         connections: config.mqtt.connections,
         clientIdPrefix: config.mqtt.clientIdPrefix,

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
-import { connectAsync, type MqttClient } from 'mqtt';
 import { MINUTE_MS, decodeEnvelope, validationLimitsAt } from '@lambda-iot/core';
 import { RedisDeviceRegistry } from '@lambda-iot/devices';
 import { createKafka, createProducer, DLQ_HEADERS, headerString } from '@lambda-iot/kafka';
@@ -13,7 +12,7 @@ import {
   runTraffic,
   type MalformedItem,
 } from '@lambda-iot/simulator';
-import { eventually, testKafkaConfig, testMqttUrl, testRedisConfig, uniqueName } from '@lambda-iot/testkit';
+import { eventually, testKafkaConfig, testRedisConfig } from '@lambda-iot/testkit';
 import { loadConfig } from './config';
 import type { GatewayParts } from './gateway-parts';
 import type { TopicTap } from './test-support/topic-tap';
@@ -40,11 +39,8 @@ function gatewayEnv(overrides: Record<string, string> = {}): Record<string, stri
     GATEWAY_PORT: '0',
     GATEWAY_BODY_LIMIT: String(BODY_LIMIT),
     GATEWAY_SEND_TIMEOUT: '5s',
+    // MQTT has its own suite (gateway-mqtt.integration.test.ts).
     MQTT_ENABLED: 'false',
-    MQTT_URL: testMqttUrl(),
-    MQTT_CLIENT_ID: uniqueName('gw'),
-    MQTT_SHARE_GROUP: uniqueName('share'),
-    MQTT_CLEAN_SESSION: 'true',
     READINGS_TOPIC: readingsTopic,
     DLQ_TOPIC: dlqTopic,
     LOG_LEVEL: 'silent',
@@ -250,37 +246,6 @@ describe('gateway on the real stack', () => {
       }
       expect(tap.of(readingsTopic).filter((r) => r.key?.startsWith(deviceId))).toEqual([]);
     } finally {
-      await stopGateway(parts);
-    }
-  });
-
-  it('takes MQTT readings from devices/<id>/readings into Kafka, and dead-letters a payload naming another device', async () => {
-    const parts = await startGateway(gatewayEnv({ MQTT_ENABLED: 'true', MQTT_CONNECTIONS: '1' }));
-    let client: MqttClient | undefined;
-    try {
-      const deviceId = `mq-${randomBytes(4).toString('hex')}`;
-      const now = Date.now();
-      client = await connectAsync(testMqttUrl(), { clientId: uniqueName('pub') });
-      const good = JSON.stringify({
-        deviceId,
-        readings: [{ metric: 'humidity', ts: now, value: 40, seq: 1 }],
-      });
-      const mismatch = JSON.stringify({
-        deviceId: `${deviceId}-other`,
-        readings: [{ metric: 'humidity', ts: now, value: 41, seq: 2 }],
-      });
-      await client.publishAsync(`devices/${deviceId}/readings`, good, { qos: 1 });
-      await client.publishAsync(`devices/${deviceId}/readings`, mismatch, { qos: 1 });
-      await eventually(() => {
-        const record = tap.of(readingsTopic).find((r) => r.key === deviceId);
-        expect(record).toBeDefined();
-        expect(JSON.parse(record!.value.toString())).toEqual(JSON.parse(good));
-        const letter = tap.of(dlqTopic).find((r) => r.value.toString() === mismatch);
-        expect(letter && reasonOf(letter.headers)).toBe('device_mismatch');
-        expect(letter && headerString(letter.headers, DLQ_HEADERS.source)).toBe('mqtt');
-      }, KAFKA_WAIT);
-    } finally {
-      await client?.endAsync();
       await stopGateway(parts);
     }
   });

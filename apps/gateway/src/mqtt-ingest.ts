@@ -2,10 +2,13 @@
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import { backoffDelay, sleep, DEFAULT_BACKOFF } from '@lambda-iot/core';
 import { LifecycleBase, silentLogger, type Logger } from '@lambda-iot/runtime';
+import { MqttIntakeError } from './gateway-errors';
 import type { ReadingIngest } from './reading-ingest';
 
 export interface MqttIngestOptions {
   url: string;
+  /** The gateway's broker login; it may subscribe to device readings and nothing else. */
+  login?: { username: string; password: string };
   ingest: ReadingIngest;
   /** Shared-subscription group: replicas in the same group split the devices' messages between them. */
   group?: string;
@@ -16,7 +19,7 @@ export interface MqttIngestOptions {
   /** A clean session is forgotten by the broker on disconnect: for tests and benchmarks, never for production. */
   cleanSession?: boolean;
   logger?: Logger;
-  /** Extra mqtt.js options (credentials, TLS). */
+  /** Extra mqtt.js options (TLS). */
   clientOptions?: IClientOptions;
 }
 
@@ -52,6 +55,7 @@ export class MqttIngest extends LifecycleBase {
         clean: this.options.cleanSession ?? false,
         reconnectPeriod: 1_000,
         connectTimeout: 10_000,
+        ...this.options.login,
         ...this.options.clientOptions,
       });
       // mqtt.js sends the PUBACK of a QoS 1 message, and reads the next one, only when this callback runs.
@@ -67,11 +71,17 @@ export class MqttIngest extends LifecycleBase {
       };
       client.on('error', (err) => this.logger.warn({ err }, 'MQTT client error'));
       this.clients.push(client);
-      await new Promise<void>((resolve, reject) => {
-        client.once('connect', () => resolve());
-        client.once('error', reject);
-      });
-      await client.subscribeAsync(filter, { qos: 1 });
+      try {
+        await new Promise<void>((resolve, reject) => {
+          client.once('connect', () => resolve());
+          client.once('error', reject);
+        });
+        await client.subscribeAsync(filter, { qos: 1 });
+      } catch (err) {
+        // Otherwise the clients would keep reconnecting with a login that cannot work.
+        await Promise.all(this.clients.map((c) => c.endAsync(true).catch(() => undefined)));
+        throw startFailure(err, this.options.url, this.options.login?.username, filter);
+      }
     }
     this.logger.info({ filter, connections: n }, 'MQTT intake subscribed');
   }
@@ -105,4 +115,31 @@ export class MqttIngest extends LifecycleBase {
       }
     }
   }
+}
+
+/** A CONNACK or SUBACK refusal carries a reason code; anything else is the broker not being there. */
+function startFailure(
+  err: unknown,
+  url: string,
+  username: string | undefined,
+  filter: string,
+): MqttIntakeError {
+  const code = (err as { code?: unknown }).code;
+  const granted = (err as { packet?: { granted?: unknown } }).packet?.granted;
+  const where = url.replace(/\/\/[^@/]*@/, '//');
+  if (Array.isArray(granted))
+    return new MqttIntakeError(
+      `the MQTT broker at ${where} does not let "${username ?? '(anonymous)'}" subscribe to ${filter}`,
+      { code: 'mqtt_refused', cause: err },
+    );
+  if (typeof code === 'number')
+    return new MqttIntakeError(
+      `the MQTT broker at ${where} refused the login "${username ?? '(anonymous)'}" (CONNACK ${code}); ` +
+        'check MQTT_USERNAME and MQTT_PASSWORD',
+      { code: 'mqtt_refused', cause: err },
+    );
+  return new MqttIntakeError(`could not connect to the MQTT broker at ${where}`, {
+    code: 'mqtt_unavailable',
+    cause: err,
+  });
 }

@@ -1,4 +1,5 @@
-// The dashboard: a device's metric with batch and speed points apart, the fleet by site, and pipeline health.
+// The dashboard: a device's metric with batch and speed points apart and its alerts marked, the fleet by site,
+// every open alert, and pipeline health.
 import uPlot from '/vendor/uPlot.esm.js';
 import { api, ApiError, askForToken, currentToken } from '/api-client.js';
 
@@ -6,6 +7,10 @@ const BATCH_COLOR = '#1f6feb';
 const SPEED_COLOR = '#e36209';
 const GROUP_COLORS = ['#1f6feb', '#e36209', '#2da44e', '#8250df', '#cf222e', '#bf8700'];
 const REFRESH_MS = 10_000;
+/** Alert intervals on the device chart: a translucent band, a solid left edge and the kind as a label. */
+const ALERT_FILL = 'rgba(207, 34, 46, 0.16)';
+const ALERT_EDGE = '#cf222e';
+const DAY_MS = 86_400_000;
 
 const $ = (sel) => document.querySelector(sel);
 const charts = new Map();
@@ -31,6 +36,62 @@ function draw(id, opts, data) {
   charts.set(id, chart);
 }
 
+/** False once the server said it serves no alerts (an app without alert stores): the panels say so, once. */
+let alertsServed = true;
+
+async function alertsApi(path) {
+  if (!alertsServed) return [];
+  try {
+    return (await api(path)).alerts;
+  } catch (err) {
+    if (!(err instanceof ApiError && err.status === 404)) throw err;
+    alertsServed = false;
+    $('#alerts-summary').textContent = '(not served by this deployment)';
+    return [];
+  }
+}
+
+/**
+ * The device's alerts on the shown metric that overlap [from, to). Alerts are listed by opening time, so a
+ * day more is asked for: one opened before the chart and still open (or resolved inside it) is shown too.
+ */
+async function deviceAlerts(deviceId, metric, from, to) {
+  const alerts = await alertsApi(
+    `/v1/alerts?deviceId=${encodeURIComponent(deviceId)}&from=${Math.max(0, from - DAY_MS)}&to=${to}&state=all`,
+  );
+  return alerts.filter((a) => a.metric === metric && (a.resolvedAt ?? to) > from && a.openedAt < to);
+}
+
+/** A uPlot plugin shading each alert's interval [openedAt, resolvedAt or the chart's end) under the series. */
+function alertBands(alerts, until) {
+  return {
+    hooks: {
+      drawClear: [
+        (u) => {
+          const { ctx, bbox } = u;
+          const px = devicePixelRatio;
+          ctx.save();
+          ctx.font = `${11 * px}px system-ui, sans-serif`;
+          for (const a of alerts) {
+            const x0 = Math.max(bbox.left, u.valToPos(a.openedAt / 1000, 'x', true));
+            const x1 = Math.min(
+              bbox.left + bbox.width,
+              u.valToPos((a.resolvedAt ?? until) / 1000, 'x', true),
+            );
+            const width = Math.max(x1 - x0, 3 * px);
+            ctx.fillStyle = ALERT_FILL;
+            ctx.fillRect(x0, bbox.top, width, bbox.height);
+            ctx.fillStyle = ALERT_EDGE;
+            ctx.fillRect(x0, bbox.top, 2 * px, bbox.height);
+            ctx.fillText(a.state === 'open' ? `${a.kind} (open)` : a.kind, x0 + 4 * px, bbox.top + 12 * px);
+          }
+          ctx.restore();
+        },
+      ],
+    },
+  };
+}
+
 async function loadDevices() {
   const { devices } = await api('/v1/devices');
   const select = $('#device');
@@ -52,6 +113,7 @@ async function renderDevice(metric) {
   const s = await api(
     `/v1/series?deviceId=${encodeURIComponent(deviceId)}&metric=${encodeURIComponent(metric)}`,
   );
+  const alerts = await deviceAlerts(deviceId, metric, s.from, s.to);
   const t = s.points.map((p) => p.t / 1000);
   const batch = s.points.map((p) => (p.source === 'batch' ? p.mean : null));
   const speed = s.points.map((p) => (p.source === 'speed' ? p.mean : null));
@@ -60,9 +122,13 @@ async function renderDevice(metric) {
     `${deviceId} · step ${s.step} · ${nBatch} batch, ${s.points.length - nBatch} speed points`;
   $('#device-chart').dataset.batchPoints = String(nBatch);
   $('#device-chart').dataset.speedPoints = String(s.points.length - nBatch);
+  $('#device-chart').dataset.alerts = alerts.map((a) => a.id).join(',');
   draw(
     '#device-chart',
     {
+      plugins: [alertBands(alerts, s.to)],
+      // The x range is the asked range, so an alert after the last point still has its place.
+      scales: { x: { time: true, range: () => [s.from / 1000, s.to / 1000] } },
       series: [
         {},
         { label: 'batch mean', stroke: BATCH_COLOR, points: { show: true, size: 4, fill: BATCH_COLOR } },
@@ -95,6 +161,40 @@ async function renderFleet(metric) {
   );
 }
 
+function kindLabel(kind) {
+  return kind.replace('_', ' ');
+}
+
+/** Every open alert, newest first; choosing one shows its device and metric on the chart. */
+async function renderOpenAlerts() {
+  const alerts = await alertsApi('/v1/alerts?state=open&from=0');
+  if (!alertsServed) return;
+  const body = $('#open-alerts tbody');
+  body.replaceChildren(
+    ...[...alerts].reverse().map((a) => {
+      const row = document.createElement('tr');
+      row.dataset.alertId = a.id;
+      row.className = `kind-${a.kind}`;
+      const cells = [a.deviceId, a.metric, kindLabel(a.kind), iso(a.openedAt), a.score.toFixed(1)];
+      row.append(
+        ...cells.map((text) => {
+          const td = document.createElement('td');
+          td.textContent = text;
+          return td;
+        }),
+      );
+      row.addEventListener('click', () => {
+        if ([...$('#device').options].some((o) => o.value === a.deviceId)) $('#device').value = a.deviceId;
+        $('#metric').value = a.metric;
+        refresh();
+      });
+      return row;
+    }),
+  );
+  $('#open-alerts').hidden = alerts.length === 0;
+  $('#alerts-summary').textContent = alerts.length === 0 ? 'none' : String(alerts.length);
+}
+
 async function renderHealth() {
   const s = await api('/v1/status');
   const set = (field, text) => {
@@ -115,7 +215,7 @@ async function renderHealth() {
 async function refresh() {
   const metric = $('#metric').value.trim();
   try {
-    await Promise.all([renderDevice(metric), renderFleet(metric), renderHealth()]);
+    await Promise.all([renderDevice(metric), renderFleet(metric), renderHealth(), renderOpenAlerts()]);
     $('#error').textContent = '';
     document.body.dataset.state = 'ready';
   } catch (err) {

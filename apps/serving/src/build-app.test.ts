@@ -5,6 +5,7 @@ import {
   aggregatesOf,
   B,
   DAY,
+  fixtureReadings,
   NOW,
   servingFixture,
   TOKEN,
@@ -312,6 +313,30 @@ describe('GET /v1/devices and /v1/status', () => {
       ['fan-1', { site: 'paris', type: 'fan' }],
       ['pump-1', { site: 'berlin', type: 'pump' }],
       ['pump-2', { site: 'berlin', type: 'pump' }],
+    ]);
+  });
+
+  it('says when each device last reported, and null for a device never seen', async () => {
+    const lastReading = fixtureReadings()
+      .filter((r) => r.deviceId === 'pump-1')
+      .reduce((latest, r) => Math.max(latest, r.ts), 0);
+    const body = (await get('/v1/devices')).json();
+    expect(
+      Object.fromEntries(
+        body.devices.map((d: { deviceId: string; lastSeen: number | null }) => [d.deviceId, d.lastSeen]),
+      ),
+    ).toEqual({
+      'fan-1': null,
+      'pump-1': lastReading,
+      'pump-2': lastReading,
+    });
+    // The tags column holds quoted JSON with commas, so look at each line's last field only.
+    const lines = (await get('/v1/devices', { ...auth, accept: 'text/csv' })).body.trimEnd().split('\r\n');
+    expect(lines.map((line) => line.slice(line.lastIndexOf(',') + 1))).toEqual([
+      'lastSeen',
+      '',
+      String(lastReading),
+      String(lastReading),
     ]);
   });
 

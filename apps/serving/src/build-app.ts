@@ -13,6 +13,7 @@ import {
   type BatchBoundaryReader,
   type BatchView,
   type FleetView,
+  type LastSeenSource,
   type PipelineStatus,
   type SpeedView,
 } from '@lambda-iot/views';
@@ -36,6 +37,8 @@ export interface ServingDeps {
   speedFleet?: FleetView;
   boundary: BatchBoundaryReader;
   registry: Pick<DeviceRegistry, 'list'>;
+  /** When devices last reported (the speed layer's record), shown by /v1/devices. */
+  lastSeen?: LastSeenSource;
   status: PipelineStatus;
   clock: Clock;
   logger: Logger;
@@ -148,6 +151,7 @@ export async function buildApp(deps: ServingDeps, options: ServingOptions): Prom
       boundary: deps.boundary,
     }),
     registry: deps.registry,
+    ...(deps.lastSeen ? { lastSeen: deps.lastSeen } : {}),
     status: deps.status,
     boundary: deps.boundary,
     clock: deps.clock,

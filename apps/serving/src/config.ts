@@ -23,6 +23,8 @@ export interface ServingConfig {
   batchCacheMaxPoints: number;
   /** How long a speed-view answer is reused by identical queries; 0 reads the store for every request. */
   speedCacheMs: number;
+  /** Closed speed windows kept in memory so reads fetch only the open tail from Redis; 0 keeps none. */
+  speedSettledMaxPoints: number;
   /** Processes serving the port (node:cluster); 1 serves from this process. */
   workers: number;
   redis: RedisConnectionConfig;
@@ -36,6 +38,7 @@ export interface ServingConfig {
  * SERVING_MAX_POINTS (1500), SERVING_MAX_RANGE_DAYS_1M/_1H/_1D (7/366/3653), SERVING_MAX_FLEET_POINTS (100000),
  * SERVING_RATE_LIMIT (requests per token per minute, 6000), SERVING_FLEET_CONCURRENCY (8),
  * SERVING_BATCH_CACHE_POINTS (500000; also bounds the kept speed answers), SERVING_SPEED_CACHE_MS (250),
+ * SERVING_SPEED_SETTLED_POINTS (1000000),
  * SERVING_WORKERS (1), REDIS_*,
  * CASSANDRA_*, ARCHIVE_ROOT (.data/archive), LOG_LEVEL (info).
  */
@@ -61,6 +64,7 @@ export function loadConfig(source: EnvSource = process.env): Readonly<ServingCon
     fleetConcurrency: env.int('SERVING_FLEET_CONCURRENCY', 8, { min: 1, max: 256 }),
     batchCacheMaxPoints: env.int('SERVING_BATCH_CACHE_POINTS', 500_000, { min: 0 }),
     speedCacheMs: env.int('SERVING_SPEED_CACHE_MS', 250, { min: 0, max: 60_000 }),
+    speedSettledMaxPoints: env.int('SERVING_SPEED_SETTLED_POINTS', 1_000_000, { min: 0 }),
     workers: env.int('SERVING_WORKERS', 1, { min: 1, max: 64 }),
     redis: redisConnectionFromEnv(env),
     cassandra: cassandraConnectionFromEnv(env),

@@ -3,7 +3,13 @@ import { DuckDbBatchView, RedisBatchBoundary } from '@lambda-iot/batch-layer';
 import { createCassandra, createRedis } from '@lambda-iot/connections';
 import { RedisDeviceRegistry } from '@lambda-iot/devices';
 import type { Logger } from '@lambda-iot/runtime';
-import { CassandraSpeedView, FallbackSpeedView, RedisSpeedView } from '@lambda-iot/speed-layer';
+import {
+  CassandraSpeedView,
+  FallbackSpeedView,
+  RedisLastSeen,
+  RedisSpeedView,
+  SettledSpeedView,
+} from '@lambda-iot/speed-layer';
 import {
   CachedBatchView,
   LastKnownBoundary,
@@ -21,7 +27,7 @@ import { createAlertSource } from './routes/alert-routes';
 
 export interface ServingViews extends Pick<
   ServingDeps,
-  'batch' | 'speed' | 'boundary' | 'registry' | 'status' | 'alerts'
+  'batch' | 'speed' | 'boundary' | 'registry' | 'lastSeen' | 'status' | 'alerts'
 > {
   /**
    * Resolves true once Redis is connected, false after `timeoutMs` without it. Requests fail fast while Redis
@@ -71,12 +77,16 @@ export function createViews(
     labelNames: ['result'] as const,
     registers: [metrics],
   });
+  const stored = new FallbackSpeedView({
+    redis: new RedisSpeedView({ redis, keyPrefix: prefix }),
+    cassandra: new CassandraSpeedView({ client: cassandra }),
+    onFallback: (reason) => fallbacks.inc({ reason }),
+  });
   const speed = new RecentSpeedView({
-    view: new FallbackSpeedView({
-      redis: new RedisSpeedView({ redis, keyPrefix: prefix }),
-      cassandra: new CassandraSpeedView({ client: cassandra }),
-      onFallback: (reason) => fallbacks.inc({ reason }),
-    }),
+    view:
+      config.speedSettledMaxPoints > 0
+        ? new SettledSpeedView({ source: stored, maxPoints: config.speedSettledMaxPoints })
+        : stored,
     maxAgeMs: config.speedCacheMs,
     maxPoints: config.batchCacheMaxPoints,
   });
@@ -109,6 +119,7 @@ export function createViews(
     registry: new LastKnownRegistry(new RedisDeviceRegistry({ redis, keyPrefix: prefix }), () =>
       stale.inc({ what: 'registry' }),
     ),
+    lastSeen: new RedisLastSeen({ redis, keyPrefix: prefix }),
     status,
     alerts: createAlertSource(redis, cassandra, prefix),
     redisReady: (timeoutMs) => {

@@ -1,8 +1,22 @@
 // The dashboard in real headless Chromium (Debian's /usr/bin/chromium) against an app over known data.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { AlertReader, MemoryAlertStore, type AlertEvent } from '@lambda-iot/anomaly';
+import { HOUR_MS, ManualClock, MINUTE_MS } from '@lambda-iot/core';
+import { silentLogger } from '@lambda-iot/runtime';
+import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser } from 'playwright-core';
-import { B, NOW, servingFixture, TOKEN, type ServingFixture } from './test-support/serving-fixture';
+import { Registry } from 'prom-client';
+import { buildApp } from './build-app';
+import {
+  B,
+  DEVICES,
+  InMemoryRegistry,
+  NOW,
+  servingFixture,
+  TOKEN,
+  type ServingFixture,
+} from './test-support/serving-fixture';
 
 const ARTIFACTS = join(__dirname, '..', 'test-artifacts');
 const CHROMIUM_ARGS = [
@@ -16,18 +30,73 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
+function alert(
+  deviceId: string,
+  kind: AlertEvent['kind'],
+  openedAt: number,
+  resolvedAt?: number,
+): AlertEvent {
+  const open: AlertEvent = {
+    id: `${deviceId}|temperature|${kind}|${openedAt}`,
+    deviceId,
+    metric: 'temperature',
+    kind,
+    state: 'open',
+    openedAt,
+    windowStart: openedAt,
+    score: 7.5,
+    value: 42,
+    baselineVersion: 'b-1',
+  };
+  return resolvedAt === undefined
+    ? open
+    : { ...open, state: 'resolved', windowStart: resolvedAt - MINUTE_MS, resolvedAt };
+}
+
+/** The device the dashboard shows first (the registry sorted by id). */
+const SHOWN = [...DEVICES].sort((a, b) => a.deviceId.localeCompare(b.deviceId))[0]!.deviceId;
+/** On the shown device: a spike resolved two hours ago and a drift still open; another device's stuck sensor. */
+const SPIKE = alert(SHOWN, 'spike', NOW - 3 * HOUR_MS, NOW - 2 * HOUR_MS);
+const DRIFT = alert(SHOWN, 'drift', NOW - HOUR_MS);
+const STUCK = alert('pump-2', 'stuck', NOW - 30 * MINUTE_MS);
+/** Opened the day before the chart's range: neither shown on the chart nor, being resolved, listed. */
+const OLD = alert(SHOWN, 'gap', NOW - 40 * HOUR_MS, NOW - 39 * HOUR_MS);
+
 let fx: ServingFixture;
+let app: FastifyInstance;
 let browser: Browser;
 let base: string;
 
 beforeAll(async () => {
   fx = await servingFixture();
-  base = await fx.app.listen({ host: '127.0.0.1', port: 0 });
+  // The fixture's views plus alerts, served through the real reader and route (a durable and a hot store).
+  const durable = new MemoryAlertStore();
+  const hot = new MemoryAlertStore();
+  for (const e of [alert(SHOWN, 'spike', SPIKE.openedAt), SPIKE, DRIFT, STUCK, OLD]) {
+    await durable.upsert([e]);
+    await hot.upsert([e]);
+  }
+  app = await buildApp(
+    {
+      batch: fx.batch,
+      speed: fx.speed,
+      boundary: fx.boundary,
+      registry: new InMemoryRegistry(DEVICES),
+      status: fx.status,
+      clock: new ManualClock(NOW),
+      logger: silentLogger,
+      metrics: new Registry(),
+      alerts: new AlertReader({ durable, hot }),
+    },
+    { tokens: [TOKEN] },
+  );
+  base = await app.listen({ host: '127.0.0.1', port: 0 });
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
 });
 
 afterAll(async () => {
   await browser?.close();
+  await app?.close();
   await fx?.app.close();
 });
 
@@ -39,6 +108,10 @@ interface PageDocument {
       getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
     };
   };
+}
+
+interface Row {
+  dataset: Record<string, string | undefined>;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
@@ -98,6 +171,54 @@ describe('dashboard', () => {
 
     expect(await page.locator('#fleet-chart').getAttribute('data-groups')).toBe('berlin,paris');
     expect(await page.locator('#fleet-chart canvas').count()).toBe(1);
+
+    // Open alerts of every device, newest first, as /v1/alerts?state=open answers them.
+    expect(await page.inputValue('#device')).toBe(SHOWN);
+    const rows = page.locator('#open-alerts tbody tr');
+    expect(await rows.evaluateAll((trs) => trs.map((tr) => (tr as unknown as Row).dataset.alertId))).toEqual([
+      STUCK.id,
+      DRIFT.id,
+    ]);
+    expect(await rows.first().locator('td').allTextContents()).toEqual([
+      'pump-2',
+      'temperature',
+      'stuck',
+      iso(STUCK.openedAt),
+      '7.5',
+    ]);
+    expect(await page.textContent('#alerts-summary')).toBe('2');
+    // The shown device's alerts on the shown metric within the chart's range are marked on it: the resolved
+    // spike and the open drift, not the gap of the day before.
+    expect((await chart.getAttribute('data-alerts'))!.split(',')).toEqual([SPIKE.id, DRIFT.id]);
+    const marks = await page.evaluate(() => {
+      const doc = (globalThis as unknown as { document: PageDocument }).document;
+      const canvas = doc.querySelector('#device-chart canvas');
+      const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+      let band = 0;
+      let edge = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        const [r, g, b, a] = [data[i]!, data[i + 1]!, data[i + 2]!, data[i + 3]!];
+        if (Math.abs(r - 0xcf) > 16 || Math.abs(g - 0x22) > 16 || Math.abs(b - 0x2e) > 16) continue;
+        // The canvas is transparent: the band is #cf222e at alpha 0.16 (≈ 41 of 255), the edge opaque.
+        if (Math.abs(a - 41) < 10) band++;
+        if (a > 200) edge++;
+      }
+      return { band, edge };
+    });
+    // One hour of spike and one of drift on a 24-hour axis: each band is over 1/24 of the plot wide.
+    expect(marks.band).toBeGreaterThan(5_000);
+    expect(marks.edge).toBeGreaterThan(200);
+
+    // Choosing an alert shows its device and metric, with that alert marked.
+    await rows.first().click();
+    await page.waitForFunction(
+      (id) =>
+        (globalThis as unknown as { document: { querySelector(s: string): Row } }).document.querySelector(
+          '#device-chart',
+        ).dataset.alerts === id,
+      STUCK.id,
+    );
+    expect(await page.inputValue('#device')).toBe('pump-2');
 
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });

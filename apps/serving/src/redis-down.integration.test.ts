@@ -45,8 +45,12 @@ describe('serving app with Redis down (main’s wiring, a private redis-server t
     await stores.seed();
     for (let h = 0; h < 3; h++) await stores.publishHour(h);
     metrics = new Registry();
-    // No kept speed answers: every query below must reach the store to show the fallback.
-    serving = await createServingApp(stores.config({ SERVING_SPEED_CACHE_MS: '0' }), silentLogger, metrics);
+    // No kept speed answers or settled windows: every query below must reach the store to show the fallback.
+    serving = await createServingApp(
+      stores.config({ SERVING_SPEED_CACHE_MS: '0', SERVING_SPEED_SETTLED_POINTS: '0' }),
+      silentLogger,
+      metrics,
+    );
     base = await serving.app.listen({ host: '127.0.0.1', port: 0 });
     // The app has answered once with Redis up (boundary, manifest entries and devices read).
     for (const step of STEPS) await expectSeriesEqualTruth('pump-1', step);

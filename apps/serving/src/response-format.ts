@@ -64,7 +64,8 @@ export type ColumnType = 'timestamp' | 'float' | 'string' | 'bool';
 export interface Column<Row> {
   name: string;
   type: ColumnType;
-  value(row: Row): number | string | boolean;
+  /** null: no value (an empty CSV field, an Arrow null). */
+  value(row: Row): number | string | boolean | null;
 }
 
 /** Sends `body` as JSON, or `rows` as CSV / Arrow with `columns`, according to the negotiated format. */
@@ -83,7 +84,15 @@ export function sendTable<Row>(
 
 export function toCsv<Row>(rows: readonly Row[], columns: readonly Column<Row>[]): string {
   const lines = [columns.map((c) => csvField(c.name)).join(',')];
-  for (const row of rows) lines.push(columns.map((c) => csvField(String(c.value(row)))).join(','));
+  for (const row of rows)
+    lines.push(
+      columns
+        .map((c) => {
+          const v = c.value(row);
+          return csvField(v === null ? '' : String(v));
+        })
+        .join(','),
+    );
   return lines.join('\r\n') + '\r\n';
 }
 

@@ -1,5 +1,12 @@
 import type { SeriesAnswer, SeriesPoint } from '@lambda-iot/views';
-import { seriesBody, seriesJson } from './series-json';
+import { seriesBody, seriesJson, type SeriesBody } from './series-json';
+
+/** The bytes a client receives, checked against the declared length. */
+function text(body: SeriesBody): string {
+  const bytes = Buffer.concat(body.chunks);
+  expect(bytes.length).toBe(body.length);
+  return bytes.toString();
+}
 
 const point = (t: number, source: 'batch' | 'speed', extra: Partial<SeriesPoint> = {}): SeriesPoint => ({
   t,
@@ -54,13 +61,37 @@ describe('seriesJson', () => {
     const final = Object.freeze([point(0, 'batch')]);
     const fresh = Object.freeze([point(120_000, 'speed')]);
     const first = seriesBody(header, answer(final, fresh));
-    expect(first.toString()).toBe(seriesJson(header, answer(final, fresh)));
+    expect(text(first)).toBe(seriesJson(header, answer(final, fresh)));
     expect(seriesBody(header, answer(final, fresh))).toBe(first);
     const moved = { ...answer(final, fresh), boundary: 180_000 };
-    expect(seriesBody(header, moved).toString()).toBe(seriesJson(header, moved));
+    expect(text(seriesBody(header, moved))).toBe(seriesJson(header, moved));
     const newer = [point(120_000, 'speed', { count: 4 })];
-    expect(seriesBody(header, answer(final, newer)).toString()).toBe(
-      seriesJson(header, answer(final, newer)),
-    );
+    expect(text(seriesBody(header, answer(final, newer)))).toBe(seriesJson(header, answer(final, newer)));
+  });
+
+  it('writes JSON.stringify’s text when a new fresh list reuses frozen points next to a cached final list', () => {
+    const final = Object.freeze([point(0, 'batch'), point(60_000, 'batch')]);
+    const settled = Object.freeze(point(120_000, 'speed', { sum: 7.25 }));
+    const expected = (fresh: readonly SeriesPoint[]): string =>
+      JSON.stringify({ ...header, from: 0, to: 240_000, boundary: 120_000, points: [...final, ...fresh] });
+    for (const fresh of [
+      Object.freeze([settled]),
+      Object.freeze([settled, point(180_000, 'speed', { count: 1 })]),
+      Object.freeze([settled, point(180_000, 'speed', { count: 2 })]),
+      Object.freeze([]),
+    ]) {
+      expect(text(seriesBody(header, answer(final, fresh)))).toBe(expected(fresh));
+    }
+  });
+
+  it('keeps writing JSON.stringify’s text while settled points pile up one by one over many changes', () => {
+    const final = Object.freeze([point(0, 'batch')]);
+    const settled: SeriesPoint[] = [];
+    for (let m = 2; m < 60; m++) {
+      settled.push(Object.freeze(point(m * 60_000, 'speed', { sum: m / 3 })));
+      const fresh = Object.freeze([...settled, point((m + 1) * 60_000, 'speed', { count: m })]);
+      const a = answer(final, fresh);
+      expect(text(seriesBody(header, a))).toBe(seriesJson(header, a));
+    }
   });
 });

@@ -4,6 +4,7 @@ import type { DeviceRegistry } from '@lambda-iot/devices';
 import type {
   BatchBoundaryReader,
   FleetQuery,
+  LastSeenSource,
   PipelineStatus,
   SeriesQuery,
   StepLimits,
@@ -22,6 +23,8 @@ export interface ServingContext {
   series: SeriesQuery;
   fleet: FleetQuery;
   registry: Pick<DeviceRegistry, 'list'>;
+  /** When devices last reported; without it /v1/devices answers lastSeen null. */
+  lastSeen?: LastSeenSource;
   status: PipelineStatus;
   boundary: BatchBoundaryReader;
   clock: Clock;

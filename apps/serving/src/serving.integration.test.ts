@@ -34,6 +34,17 @@ describe('serving app on the real stack (main’s wiring)', () => {
     await stores.close();
   });
 
+  it('lists each device with the time of its latest reading, as the speed layer’s Redis sink recorded it', async () => {
+    const res = await get('/v1/devices');
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { devices: Array<{ deviceId: string; lastSeen: number | null }> };
+    const latest = new Map<string, number>();
+    for (const r of stores.readings) latest.set(r.deviceId, Math.max(r.ts, latest.get(r.deviceId) ?? 0));
+    expect(Object.fromEntries(body.devices.map((d) => [d.deviceId, d.lastSeen]))).toEqual(
+      Object.fromEntries(latest),
+    );
+  });
+
   it('never loses or doubles a point while recomputes move the boundary under a stream of queries', async () => {
     const steps: Resolution[] = ['1m', '1h', '1d'];
     const boundaries = new Set<number>();

@@ -72,8 +72,18 @@ describe('simulator command line', () => {
     expect(loadConfig({ GATEWAY_URL: 'http://gw:9000', READINGS_TOPIC: 'r2' })).toMatchObject({
       gatewayUrl: 'http://gw:9000',
       readingsTopic: 'r2',
-      mqttUrl: 'mqtt://127.0.0.1:1883',
+      mqttUrl: 'mqtt://127.0.0.1:1884',
+      mqttAdmin: { username: 'admin', password: 'lambda-iot-admin' },
     });
     expect(() => loadConfig({ GATEWAY_URL: 'gw:9000' })).toThrow(ConfigError);
+    expect(() => loadConfig({ MQTT_URL: '127.0.0.1:1884' })).toThrow(ConfigError);
+  });
+
+  it('provisions broker logins with the admin account from the environment, unless MQTT_PROVISION=false', () => {
+    expect(loadConfig({ MQTT_ADMIN_USERNAME: 'ops', MQTT_ADMIN_PASSWORD: 'pw' }).mqttAdmin).toEqual({
+      username: 'ops',
+      password: 'pw',
+    });
+    expect(loadConfig({ MQTT_PROVISION: 'false' }).mqttAdmin).toBeUndefined();
   });
 });

@@ -35,9 +35,11 @@ export const USAGE = `lambda-iot-simulate [options]
   --envelope-size N      readings per envelope (default 100)
   --concurrency N        requests or batches in flight (default 16)
   --ground-truth PATH    write every valid reading sent, deduplicated, as NDJSON
-  --register-devices     register the fleet with seed-derived tokens in the Redis device registry
+  --register-devices     register the fleet with seed-derived tokens in the Redis device registry,
+                         and as the devices' MQTT broker logins (unless MQTT_PROVISION=false)
   --token-for DEVICE     print DEVICE's token for --seed and exit
-Environment: KAFKA_*, REDIS_*, GATEWAY_URL, MQTT_URL, READINGS_TOPIC.`;
+Environment: KAFKA_*, REDIS_*, GATEWAY_URL, MQTT_URL, MQTT_ADMIN_USERNAME, MQTT_ADMIN_PASSWORD,
+MQTT_PROVISION, READINGS_TOPIC.`;
 
 export function parseCli(argv: readonly string[]): CliOptions {
   const { values } = parseArgs({

@@ -1,8 +1,13 @@
 // One simulator run: build the fleet's traffic, optionally register the fleet, send it over the chosen transport, summarise.
-import { connectAsync } from 'mqtt';
 import { createRedis } from '@lambda-iot/connections';
 import { systemClock, type Clock } from '@lambda-iot/core';
-import { RedisDeviceRegistry } from '@lambda-iot/devices';
+import {
+  MosquittoDynsecCredentials,
+  ProvisionedDeviceRegistry,
+  RedisDeviceRegistry,
+  type DeviceRegistration,
+  type DeviceRegistry,
+} from '@lambda-iot/devices';
 import { createKafka, createProducer } from '@lambda-iot/kafka';
 import {
   GroundTruth,
@@ -34,13 +39,30 @@ export interface RunSummary {
 }
 
 export async function registerFleet(config: Readonly<SimulatorConfig>, options: CliOptions): Promise<number> {
+  const fleet = fleetDevices(options.devices, options.seed);
+  await registerDevices(
+    config,
+    fleet.map((d) => ({ ...d, token: deviceToken(options.seed, d.deviceId) })),
+  );
+  return fleet.length;
+}
+
+/** Registers devices in the Redis registry and, unless MQTT_PROVISION=false, gives each its broker login. */
+export async function registerDevices(
+  config: Readonly<SimulatorConfig>,
+  devices: ReadonlyArray<DeviceRegistration>,
+): Promise<void> {
   const redis = createRedis(config.redis, { connectionName: 'simulator' });
+  let credentials: MosquittoDynsecCredentials | undefined;
   try {
-    const registry = new RedisDeviceRegistry({ redis, keyPrefix: config.redis.keyPrefix });
-    const fleet = fleetDevices(options.devices, options.seed);
-    await registry.registerMany(fleet.map((d) => ({ ...d, token: deviceToken(options.seed, d.deviceId) })));
-    return fleet.length;
+    let registry: DeviceRegistry = new RedisDeviceRegistry({ redis, keyPrefix: config.redis.keyPrefix });
+    if (config.mqttAdmin) {
+      credentials = await MosquittoDynsecCredentials.connect(config.mqttUrl, config.mqttAdmin);
+      registry = new ProvisionedDeviceRegistry(registry, credentials);
+    }
+    await registry.registerMany(devices);
   } finally {
+    await credentials?.close();
     redis.disconnect();
   }
 }
@@ -114,11 +136,13 @@ async function openSender(
       return { sender, close: () => sender.close() };
     }
     case 'mqtt': {
-      const client = await connectAsync(config.mqttUrl, {
-        clientId: `simulator-${options.seed}-${process.pid}`,
+      // Each device logs in as itself; its broker login comes from --register-devices with the same seed.
+      const sender = new MqttSender({
+        url: config.mqttUrl,
+        tokenFor: (id) => deviceToken(options.seed, id),
+        maxInFlight: options.concurrency,
       });
-      const sender = new MqttSender({ client, maxInFlight: options.concurrency });
-      return { sender, close: () => sender.close().finally(() => client.endAsync()) };
+      return { sender, close: () => sender.close() };
     }
   }
 }

@@ -10,10 +10,14 @@ describe('loadConfig: anomaly scoring', () => {
       detector: {
         spikeThreshold: 6,
         driftThreshold: 3,
-        driftWindows: 5,
-        stuckWindows: 5,
-        gapMinutes: 5,
+        driftWindows: 3,
+        stuckWindows: 1,
+        gapMinutes: 1,
         resolveWindows: 3,
+        spikeStep: 6,
+        onlineMinWindows: 30,
+        onlineMaxWindows: 60,
+        onlineMaxAgeMinutes: 45,
         metrics: { energy: { baseline: false }, humidity: { min: 0, max: 100, scaleFloor: 0.5 } },
       },
     });
@@ -26,5 +30,12 @@ describe('loadConfig: anomaly scoring', () => {
     ).toMatchObject({ spikeThreshold: 8, gapMinutes: 10, metrics: { p: { max: 5 } } });
     expect(() => loadConfig({ ANOMALY_METRICS: '{"p":{"max":"x"}}' })).toThrow(/ANOMALY_METRICS: rule of p/);
     expect(() => loadConfig({ ANOMALY_SPIKE_THRESHOLD: '2' })).toThrow(/must not be below/);
+    expect(
+      loadConfig({ ANOMALY_SPIKE_STEP: '4', ANOMALY_ONLINE_MIN_WINDOWS: '20', ANOMALY_ONLINE_MAX_AGE: '1h' })
+        .anomaly.detector,
+    ).toMatchObject({ spikeStep: 4, onlineMinWindows: 20, onlineMaxAgeMinutes: 60 });
+    expect(() => loadConfig({ ANOMALY_ONLINE_MIN_WINDOWS: '90' })).toThrow(
+      /ANOMALY_ONLINE_MAX_WINDOWS must not be below/,
+    );
   });
 });

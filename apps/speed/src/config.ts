@@ -10,7 +10,13 @@ import {
   type RedisConnectionConfig,
 } from '@lambda-iot/core';
 import { resolve } from 'node:path';
-import { detectorConfig, parseMetricRules, type DetectorConfig, type MetricRule } from '@lambda-iot/anomaly';
+import {
+  DEFAULT_DETECTOR_CONFIG,
+  detectorConfig,
+  parseMetricRules,
+  type DetectorConfig,
+  type MetricRule,
+} from '@lambda-iot/anomaly';
 import { LOG_LEVELS, type LogLevel } from '@lambda-iot/runtime';
 
 /** Anomaly scoring of closed windows (issue 9); off until a baseline is published, whatever `enabled` says. */
@@ -100,10 +106,18 @@ function anomalyConfig(env: EnvReader): SpeedAnomalyConfig {
   } catch (err) {
     env.addProblem(`ANOMALY_METRICS: ${err instanceof Error ? err.message : String(err)}`);
   }
-  const driftThreshold = env.number('ANOMALY_DRIFT_THRESHOLD', 3, { min: 0 });
-  const spikeThreshold = env.number('ANOMALY_SPIKE_THRESHOLD', 6, { min: 0 });
+  // Defaults are the detector's own (tuned by bench/anomaly), so the app and the evaluation cannot disagree.
+  const d = DEFAULT_DETECTOR_CONFIG;
+  const driftThreshold = env.number('ANOMALY_DRIFT_THRESHOLD', d.driftThreshold, { min: 0 });
+  const spikeThreshold = env.number('ANOMALY_SPIKE_THRESHOLD', d.spikeThreshold, { min: 0 });
   if (spikeThreshold < driftThreshold)
     env.addProblem('ANOMALY_SPIKE_THRESHOLD must not be below ANOMALY_DRIFT_THRESHOLD');
+  const onlineMinWindows = env.int('ANOMALY_ONLINE_MIN_WINDOWS', d.onlineMinWindows, { min: 1, max: 1_440 });
+  const onlineMaxWindows = env.int('ANOMALY_ONLINE_MAX_WINDOWS', d.onlineMaxWindows, { min: 2, max: 1_440 });
+  if (onlineMaxWindows < onlineMinWindows)
+    env.addProblem('ANOMALY_ONLINE_MAX_WINDOWS must not be below ANOMALY_ONLINE_MIN_WINDOWS');
+  const minutes = (name: string, fallback: number): number =>
+    Math.round(env.duration(name, `${fallback}m`, { min: 60_000, max: 86_400_000 }) / 60_000);
   return {
     enabled: env.bool('ANOMALY_ENABLED', true),
     archiveRoot: resolve(env.string('ARCHIVE_ROOT', './.data/archive')),
@@ -113,10 +127,14 @@ function anomalyConfig(env: EnvReader): SpeedAnomalyConfig {
     detector: detectorConfig({
       spikeThreshold,
       driftThreshold,
-      driftWindows: env.int('ANOMALY_DRIFT_WINDOWS', 5, { min: 1, max: 1_440 }),
-      stuckWindows: env.int('ANOMALY_STUCK_WINDOWS', 5, { min: 1, max: 1_440 }),
-      gapMinutes: Math.round(env.duration('ANOMALY_GAP', '5m', { min: 60_000, max: 86_400_000 }) / 60_000),
-      resolveWindows: env.int('ANOMALY_RESOLVE_WINDOWS', 3, { min: 1, max: 1_440 }),
+      driftWindows: env.int('ANOMALY_DRIFT_WINDOWS', d.driftWindows, { min: 1, max: 1_440 }),
+      stuckWindows: env.int('ANOMALY_STUCK_WINDOWS', d.stuckWindows, { min: 1, max: 1_440 }),
+      gapMinutes: minutes('ANOMALY_GAP', d.gapMinutes),
+      resolveWindows: env.int('ANOMALY_RESOLVE_WINDOWS', d.resolveWindows, { min: 1, max: 1_440 }),
+      spikeStep: env.number('ANOMALY_SPIKE_STEP', d.spikeStep, { min: 0 }),
+      onlineMinWindows,
+      onlineMaxWindows,
+      onlineMaxAgeMinutes: minutes('ANOMALY_ONLINE_MAX_AGE', d.onlineMaxAgeMinutes),
       metrics,
     }),
   };

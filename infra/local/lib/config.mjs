@@ -31,7 +31,24 @@ export const ports = {
   // Not part of the public contract, but a second stack on other ports would collide on gossip without it.
   cassandraStorage: port('CASSANDRA_STORAGE_PORT', 7000),
   redis: port('REDIS_PORT', 6379),
-  mqtt: port('MQTT_PORT', 1883),
+  // Not 1883: a system Mosquitto there (Debian's, anonymous) is left to whoever else uses it.
+  mqtt: port('MQTT_PORT', 1884),
+};
+
+function login(prefix, username, password) {
+  const u = process.env[`${prefix}_USERNAME`];
+  const p = process.env[`${prefix}_PASSWORD`];
+  return {
+    username: u === undefined || u === '' ? username : u,
+    password: p === undefined || p === '' ? password : p,
+  };
+}
+
+// The broker's two fixed accounts. Local-development credentials, documented in the README; override them
+// for anything reachable by others. Device accounts are not here: they are provisioned from the device registry.
+export const mqttAccounts = {
+  admin: login('MQTT_ADMIN', 'admin', 'lambda-iot-admin'),
+  gateway: login('MQTT_GATEWAY', 'gateway', 'lambda-iot-gateway'),
 };
 
 export const serverDataDir = (name) => path.join(dataDir, name);

@@ -37,6 +37,56 @@ describeAlertStoreConformance('CassandraAlertStore', async () => {
   };
 });
 
+describe('CassandraAlertStore before the speed app created its table', () => {
+  it('answers no alerts (a fresh deployment), then the alerts once the table exists', async () => {
+    const config = testCassandraConfig(uniqueName('t_alerts'));
+    await ensureKeyspace(config);
+    const client = createCassandra(config);
+    try {
+      const store = new CassandraAlertStore({ client });
+      const q = { deviceId: 'd1', from: 0, to: Date.UTC(2030, 0, 1), state: 'all' as const };
+      expect(await store.query(q)).toEqual([]);
+      await ensureAlertsTable(client);
+      const T = Date.UTC(2026, 0, 1);
+      const open = {
+        id: `d1|temp|spike|${T}`,
+        deviceId: 'd1',
+        metric: 'temp',
+        kind: 'spike' as const,
+        state: 'open' as const,
+        openedAt: T,
+        windowStart: T,
+        score: 8,
+        value: 1,
+        baselineVersion: 'v1',
+      };
+      await store.upsert([open]);
+      expect(await store.query(q)).toEqual([open]);
+    } finally {
+      await client.execute(`DROP KEYSPACE IF EXISTS ${config.keyspace}`).catch(() => undefined);
+      await client.shutdown();
+    }
+  });
+
+  it('reports any other failure as a typed store error; a query the table cannot answer is not retriable', async () => {
+    const config = testCassandraConfig(uniqueName('t_alerts'));
+    await ensureKeyspace(config);
+    const client = createCassandra(config);
+    try {
+      const store = new CassandraAlertStore({ client });
+      await client.execute(`CREATE TABLE alerts (device_id text PRIMARY KEY, other int)`);
+      await expect(store.query({ deviceId: 'd1', from: 0, to: 1, state: 'all' })).rejects.toMatchObject({
+        name: 'AlertStoreError',
+        code: 'anomaly_alert_store',
+        retriable: false,
+      });
+    } finally {
+      await client.execute(`DROP KEYSPACE IF EXISTS ${config.keyspace}`).catch(() => undefined);
+      await client.shutdown();
+    }
+  });
+});
+
 describe('RedisAlertStore hot set', () => {
   it('lists open alerts across devices and drops resolved ones past the retention', async () => {
     const keyPrefix = `${uniqueName('t_alerts')}:`;

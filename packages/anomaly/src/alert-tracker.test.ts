@@ -75,4 +75,21 @@ describe('alert state machine per (device, metric, kind)', () => {
       state: 'resolved',
     });
   });
+
+  it('after a restart, replayed windows from before the alert opened neither resolve nor reopen it', () => {
+    const before = new AlertTracker(3);
+    const opened = before.observe('d1', 'temp', 'spike', 5 * M, HIT)!;
+    const after = new AlertTracker(3);
+    after.restore([opened]);
+    // The committed offset lay before window 5: windows 0-4 (normal then) are scored again.
+    for (let m = 0; m < 5; m++) expect(after.observe('d1', 'temp', 'spike', m * M, CLEAN)).toBeUndefined();
+    expect(after.isOpen('d1', 'temp', 'spike')).toBe(true);
+    expect(after.observe('d1', 'temp', 'spike', 5 * M, HIT)).toBeUndefined();
+    for (const m of [6, 7]) expect(after.observe('d1', 'temp', 'spike', m * M, CLEAN)).toBeUndefined();
+    expect(after.observe('d1', 'temp', 'spike', 8 * M, CLEAN)).toMatchObject({
+      id: opened.id,
+      state: 'resolved',
+      resolvedAt: 9 * M,
+    });
+  });
 });

@@ -20,7 +20,9 @@ export class AlertTracker {
 
   /**
    * Feeds one window's verdict for one rule of one series; returns the event it causes, if any. A detection
-   * while open resets the clean count, so an intermittent anomaly stays one alert.
+   * while open resets the clean count, so an intermittent anomaly stays one alert. Windows before the one that
+   * opened the alert say nothing about it: after a restart they are replayed (the committed offset may lie before
+   * the alert's window) and, counted as clean, would resolve a restored alert that is still going on.
    */
   observe(
     deviceId: string,
@@ -31,6 +33,7 @@ export class AlertTracker {
   ): AlertEvent | undefined {
     const key = `${deviceId}|${metric}|${kind}`;
     const current = this.open.get(key);
+    if (current && windowStart < current.event.openedAt) return undefined;
     if (verdict.kind === 'detected') {
       if (current) {
         current.clean = 0;

@@ -1,5 +1,5 @@
 import { aggregateOf, type Aggregate } from '@lambda-iot/core';
-import { AnomalyDetector, type ClosedWindow } from './anomaly-detector';
+import { AnomalyDetector, ONLINE_BASELINE_VERSION, type ClosedWindow } from './anomaly-detector';
 import type { AlertEvent } from './alert-event';
 import { BASELINE_FORMAT, type BaselineModel } from './baseline-model';
 import { detectorConfig, type DetectorConfig } from './detector-config';
@@ -126,7 +126,8 @@ describe('AnomalyDetector', () => {
         ),
       );
     expect(rise([0, 2.9, 5, 15])).toEqual(['spike:open@3']);
-    expect(rise([0, 3.5, 5, 15])).toEqual([]);
+    // Three windows of rise are no spike; with the default three drift windows they are a drift.
+    expect(rise([0, 3.5, 5, 15])).toEqual(['drift:open@3']);
   });
 
   it('while a drift is open, a jump does not open a spike on top of it', () => {
@@ -174,6 +175,90 @@ describe('AnomalyDetector', () => {
         ),
       ),
     ).toEqual(['drift:open@2']);
+  });
+
+  it('a ramp steep enough to cross both thresholds within two windows is a drift, not a spike: its readings do not jump', () => {
+    // Readings with a spread of ±0.3 around a mean climbing 3 robust sigmas (4.4) a minute, from a noisy normal.
+    const noisy = (minute: number, mean: number) =>
+      win(
+        'd1',
+        minute,
+        [-0.3, 0.3, -0.15, 0.15, 0, 0].map((n) => mean + n * 10),
+      );
+    const { d } = detector({ driftWindows: 3 });
+    const means = [20, 20, 20, 20 + 3 * SIGMA, 20 + 6.5 * SIGMA, 20 + 9 * SIGMA, 20 + 9 * SIGMA];
+    expect(
+      summary(
+        run(
+          d,
+          means.map((m, i) => noisy(i, m)),
+        ),
+      ),
+    ).toEqual(['drift:open@5']);
+    // The same z path as a step between two readings is a spike.
+    const step = detector({ driftWindows: 3 }).d;
+    const jump = [...means.slice(0, 3).map((m, i) => noisy(i, m)), win('d1', 3, [20, 20, 20, 40, 40, 40])];
+    expect(summary(run(step, jump))).toEqual(['spike:open@3']);
+  });
+
+  it('a stuck sensor is judged as stuck only: its frozen value drifting away from the baseline is no drift', () => {
+    const { d } = detector({ driftWindows: 3, stuckWindows: 3 });
+    const frozen = (m: number) => win('d1', m, [20 + 4 * SIGMA, 20 + 4 * SIGMA, 20 + 4 * SIGMA]);
+    expect(summary(run(d, [normal('d1', 0), ...[1, 2, 3, 4, 5].map(frozen)]))).toEqual(['stuck:open@3']);
+  });
+
+  it('a device without history learns its own level online and drifts are scored against it', () => {
+    const pooled = model();
+    pooled.deviceTypes = { fresh: 'pump' };
+    pooled.types = { 'pump|temp': pooled.series['d1|temp']! };
+    const { d } = detector(
+      { driftWindows: 3, resolveWindows: 2, onlineMinWindows: 12, onlineMaxWindows: 20 },
+      pooled,
+    );
+    // Its own level sits 5 pool sigmas off, which is no anomaly, and it learns that level over 12 windows.
+    const level = 20 + 5 * SIGMA;
+    const wobble = [0.1, -0.05, 0.02, -0.1, 0.07, 0, -0.03, 0.1, -0.08, 0.04];
+    const own = (m: number, offset = 0) => {
+      const mean = level + offset + wobble[m % wobble.length]!;
+      return win('fresh', m, [mean - 0.2, mean + 0.2]);
+    };
+    const learning = Array.from({ length: 14 }, (_, m) => own(m));
+    expect(run(d, learning)).toEqual([]);
+    // Then it ramps 2 units off its own level: a drift against its online baseline.
+    const ramp = [0.5, 1, 1.5, 2, 2, 2].map((offset, i) => own(14 + i, offset));
+    const events = run(d, ramp);
+    expect(summary(events)).toEqual(['drift:open@16']);
+    expect(events[0]).toMatchObject({ baselineVersion: ONLINE_BASELINE_VERSION });
+    // It did not learn the drifted windows: back at its level the drift resolves.
+    expect(summary(run(d, [own(20), own(21)]))).toEqual(['drift:resolved@21']);
+  });
+
+  it('a drift outlasting the online baseline’s memory is left unjudged while it relearns, then resolves; it never stays open for good', () => {
+    const pooled = model();
+    pooled.deviceTypes = { fresh: 'pump' };
+    pooled.types = { 'pump|temp': pooled.series['d1|temp']! };
+    const config = {
+      driftWindows: 2,
+      resolveWindows: 2,
+      onlineMinWindows: 6,
+      onlineMaxWindows: 10,
+      onlineMaxAgeMinutes: 5,
+    };
+    const { d } = detector(config, pooled);
+    const wobble = [0.1, -0.05, 0.02, -0.1, 0.07, 0];
+    const at = (m: number, offset: number) => {
+      const mean = 30 + offset + wobble[m % wobble.length]!;
+      return win('fresh', m, [mean - 0.2, mean + 0.2]);
+    };
+    const ramp = (m: number) => Math.min(3, Math.max(0, (m - 8) * 0.6));
+    // Learns 8 windows, ramps 3 units off from minute 9 and holds there for 20 minutes (past the 5-minute memory).
+    const events = run(
+      d,
+      Array.from({ length: 30 }, (_, m) => at(m, ramp(m))),
+    );
+    // Last learned window 8; at 14 the memory is stale and relearning starts (the drift unjudged), ready at 20
+    // with the held level as normal: clean at 20 and 21.
+    expect(summary(events)).toEqual(['drift:open@10', 'drift:resolved@21']);
   });
 
   it('a long spike does not also become a drift', () => {
@@ -261,15 +346,11 @@ describe('AnomalyDetector', () => {
     const flat = model();
     const stats = { median: 20, mad: 0, n: 1000 };
     flat.series['d1|temp'] = { hours: Array.from({ length: 24 }, () => stats), overall: stats };
+    const quiet = win('d1', 0, [20, 20.01, 19.99]);
     expect(
-      run(detector({ metrics: { temp: { scaleFloor: 0.5 } } }, flat).d, [
-        normal('d1', 0),
-        win('d1', 1, [22, 22.2]),
-      ]),
+      run(detector({ metrics: { temp: { scaleFloor: 0.5 } } }, flat).d, [quiet, win('d1', 1, [22, 22.2])]),
     ).toEqual([]);
-    expect(summary(run(detector({}, flat).d, [normal('d1', 0), win('d1', 1, [22, 22.2])]))).toEqual([
-      'spike:open@1',
-    ]);
+    expect(summary(run(detector({}, flat).d, [quiet, win('d1', 1, [22, 22.2])]))).toEqual(['spike:open@1']);
   });
 
   it('restored open alerts keep their ids after a restart', () => {

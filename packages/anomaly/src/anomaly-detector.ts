@@ -4,7 +4,9 @@ import type { AlertEvent, AlertKind } from './alert-event';
 import { AlertTracker, type Verdict } from './alert-tracker';
 import { resolveBaseline, type BaselineModel } from './baseline-model';
 import type { DetectorConfig, MetricRule } from './detector-config';
-import { robustZ } from './robust-stats';
+import { OnlineBaseline } from './online-baseline';
+import { readingStep, ReadingNoise, windowSpread } from './reading-noise';
+import { robustZ, type RobustStats } from './robust-stats';
 
 /** A final window: its aggregate will not change any more. */
 export interface ClosedWindow {
@@ -31,6 +33,22 @@ interface SeriesState {
   driftStreak: number;
   stuckStreak: number;
   gapReported: boolean;
+  /** The previous scored window (for the step across the window boundary) and its reading step. */
+  lastAggregate: Aggregate | undefined;
+  lastStep: number;
+  noise: ReadingNoise;
+  /** Only for series the batch baseline does not cover. */
+  online: OnlineBaseline | undefined;
+}
+
+/** The alert's `baselineVersion` when the series was scored against its own online baseline. */
+export const ONLINE_BASELINE_VERSION = 'online';
+
+/** What one window is scored against. */
+interface Basis {
+  stats: RobustStats;
+  version: string;
+  source: 'series' | 'online' | 'pool';
 }
 
 const CLEAN: Verdict = { kind: 'clean' };
@@ -89,6 +107,10 @@ export class AnomalyDetector {
         driftStreak: 0,
         stuckStreak: 0,
         gapReported: false,
+        lastAggregate: undefined,
+        lastStep: 0,
+        noise: new ReadingNoise(),
+        online: undefined,
       };
       this.series.set(key, s);
     }
@@ -124,43 +146,100 @@ export class AnomalyDetector {
       );
     }
 
-    const resolved =
-      model && rule.baseline !== false
-        ? resolveBaseline(model, w.deviceId, w.metric, w.windowStart)
-        : undefined;
-    if (model && resolved) {
-      const z = robustZ(mean, resolved.stats, rule.scaleFloor ?? config.defaultScaleFloor);
-      const version = model.version;
+    const floor = rule.scaleFloor ?? config.defaultScaleFloor;
+    const consecutive = s.lastAggregate !== undefined && s.lastWindowStart === w.windowStart - MINUTE_MS;
+    const step = readingStep(a, consecutive ? s.lastAggregate : undefined);
+    const prevStep = consecutive ? s.lastStep : 0;
+    // A stuck sensor's value says nothing about the process: neither spike nor drift is judged on it.
+    const zeroVariance = a.count >= 2 && a.min === a.max;
+    const basis = model && rule.baseline !== false ? this.basisFor(s, model, w.windowStart) : undefined;
+    let z: number | undefined;
+    if (basis && !zeroVariance) {
+      z = robustZ(mean, basis.stats, floor);
       const moderate = z >= config.driftThreshold;
       // A spike is abrupt: the series was normal one or two windows ago (two, because a spike starting
-      // mid-minute first moves its window only partly). A deviation that grew for longer is a drift, and the
-      // first scored window of a series (after a start or a gap in scoring) cannot show an onset at all.
+      // mid-minute first moves its window only partly), and its readings jumped (a ramp steep enough to cross
+      // both thresholds within two windows still moves little from one reading to the next). A deviation that
+      // grew for longer is a drift, and the first scored window of a series cannot show an onset at all.
       const spikeOpen = this.tracker.isOpen(w.deviceId, w.metric, 'spike');
       const wasNormal =
         (s.prevZ !== undefined && s.prevZ < config.driftThreshold) ||
         (s.prevPrevZ !== undefined && s.prevPrevZ < config.driftThreshold);
+      const jumped = Math.max(step, prevStep) >= config.spikeStep * s.noise.sigma(floor);
       const spike = spikeOpen
         ? moderate
-        : z >= config.spikeThreshold && wasNormal && !this.tracker.isOpen(w.deviceId, w.metric, 'drift');
-      emit('spike', spike ? detected(z, mean, version) : CLEAN);
-      // Drift is a sustained departure from the series' own normal; against a device-type pool (a new device) a
-      // steady offset is just this device's level, so only spikes are scored there.
-      const own = resolved.source === 'series-hour' || resolved.source === 'series-overall';
+        : z >= config.spikeThreshold &&
+          wasNormal &&
+          jumped &&
+          !this.tracker.isOpen(w.deviceId, w.metric, 'drift');
+      emit('spike', spike ? detected(z, mean, basis.version) : CLEAN);
+      // Drift is a sustained departure from the series' own normal; against a device-type pool a steady
+      // offset is just this device's level, so only spikes are scored there.
       s.driftStreak =
-        !own || this.tracker.isOpen(w.deviceId, w.metric, 'spike') || !moderate ? 0 : s.driftStreak + 1;
-      const drift = this.tracker.isOpen(w.deviceId, w.metric, 'drift')
+        basis.source === 'pool' || this.tracker.isOpen(w.deviceId, w.metric, 'spike') || !moderate
+          ? 0
+          : s.driftStreak + 1;
+      const drifting = this.tracker.isOpen(w.deviceId, w.metric, 'drift')
         ? moderate
         : s.driftStreak >= config.driftWindows;
-      emit('drift', drift ? detected(z, mean, version) : CLEAN);
+      // A drift opened against the online baseline is not judged against the pool while that relearns.
+      emit('drift', basis.source === 'pool' ? NEUTRAL : drifting ? detected(z, mean, basis.version) : CLEAN);
       s.prevPrevZ = s.prevZ;
       s.prevZ = z;
     } else {
+      if (basis) {
+        emit('spike', NEUTRAL);
+        emit('drift', NEUTRAL);
+      }
       s.prevPrevZ = undefined;
       s.prevZ = undefined;
       s.driftStreak = 0;
     }
+    this.learn(s, w, basis, zeroVariance);
+    s.lastAggregate = a;
+    s.lastStep = step;
     s.lastWindowStart = w.windowStart;
     s.lastMean = mean;
+  }
+
+  /**
+   * What a window is scored against: the batch baseline when it knows the series itself; else the series' own
+   * online baseline once it has learned enough; else, for spikes only, the device type's pooled baseline.
+   */
+  private basisFor(s: SeriesState, model: BaselineModel, windowStart: number): Basis | undefined {
+    const resolved = resolveBaseline(model, s.deviceId, s.metric, windowStart);
+    if (resolved && (resolved.source === 'series-hour' || resolved.source === 'series-overall')) {
+      s.online = undefined;
+      return { stats: resolved.stats, version: model.version, source: 'series' };
+    }
+    const { config } = this.options;
+    s.online ??= new OnlineBaseline({
+      minWindows: config.onlineMinWindows,
+      maxWindows: config.onlineMaxWindows,
+      maxAgeMinutes: config.onlineMaxAgeMinutes,
+    });
+    const own = s.online.expected(windowStart);
+    if (own) return { stats: own, version: ONLINE_BASELINE_VERSION, source: 'online' };
+    return resolved && { stats: resolved.stats, version: model.version, source: 'pool' };
+  }
+
+  /** Normal windows teach the series' reading noise and, where it has one, its online baseline. */
+  private learn(s: SeriesState, w: ClosedWindow, basis: Basis | undefined, zeroVariance: boolean): void {
+    if (zeroVariance) return;
+    const spikeOpen = this.tracker.isOpen(w.deviceId, w.metric, 'spike');
+    const spread = windowSpread(w.aggregate);
+    if (spread !== undefined && !spikeOpen && !this.tracker.isOpen(w.deviceId, w.metric, 'drift'))
+      s.noise.learn(spread);
+    if (!s.online) return;
+    const mean = w.aggregate.sum / w.aggregate.count;
+    // Against its own online baseline, a window outside the residuals' own spread is kept out, without the scale
+    // floor: a ramp that is slow in floored sigmas (vibration) would otherwise be learned window by window, and
+    // the baseline would follow the drift it should detect. Against the pool (or with no baseline at all) the
+    // series is (re)learning its level, which is exactly what it has to take in, even while an alert is open
+    // (else an alert judged against the pool, or a drift left unjudged, could stay open for good); the medians
+    // of the fit shrug off the few windows of a spike among them.
+    if (basis?.source !== 'online' || robustZ(mean, basis.stats, 0) < this.options.config.driftThreshold)
+      s.online.learn(w.windowStart, mean);
   }
 
   /** Called when the clock reaches a new window start: every series silent for gapMinutes opens a gap. */

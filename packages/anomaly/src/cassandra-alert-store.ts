@@ -1,5 +1,5 @@
 // The durable alert store: Cassandra table `alerts`, partitioned by device, clustered by opening time and id.
-import { types, type Client } from 'cassandra-driver';
+import { errors, types, type Client } from 'cassandra-driver';
 import { isAlertKind, type AlertEvent } from './alert-event';
 import { compareAlerts, eventRank, type AlertQuery, type AlertStore } from './alert-store';
 import { AlertStoreError } from './errors';
@@ -78,10 +78,20 @@ export class CassandraAlertStore implements AlertStore {
         retriable: false,
       });
     const out: AlertEvent[] = [];
-    const rs = await this.options.client.execute(SELECT, [q.deviceId, new Date(q.from), new Date(q.to)], {
-      prepare: true,
-      fetchSize: 1000,
-    });
+    let rs: types.ResultSet;
+    try {
+      rs = await this.options.client.execute(SELECT, [q.deviceId, new Date(q.from), new Date(q.to)], {
+        prepare: true,
+        fetchSize: 1000,
+      });
+    } catch (err) {
+      // The speed app creates the table when it first scores; a fresh deployment has none, and no alerts.
+      if (isMissingTable(err)) return [];
+      throw new AlertStoreError('cassandra', err instanceof Error ? err.message : String(err), {
+        retriable: isTransient(err),
+        cause: err,
+      });
+    }
     for (const row of rs.rows) {
       const kind: unknown = row['kind'];
       if (!isAlertKind(kind)) continue;
@@ -106,4 +116,30 @@ export class CassandraAlertStore implements AlertStore {
     }
     return out.sort(compareAlerts);
   }
+}
+
+function isMissingTable(err: unknown): boolean {
+  return (
+    err instanceof errors.ResponseError &&
+    err.code === types.responseErrorCodes.invalid &&
+    // Cassandra 4 says "unconfigured table alerts", Cassandra 5 "table alerts does not exist".
+    /unconfigured table|does not exist/i.test(err.message)
+  );
+}
+
+const TRANSIENT_CODES: ReadonlySet<number> = new Set([
+  types.responseErrorCodes.unavailableException,
+  types.responseErrorCodes.overloaded,
+  types.responseErrorCodes.isBootstrapping,
+  types.responseErrorCodes.readTimeout,
+  types.responseErrorCodes.readFailure,
+]);
+
+/** An outage a retry can outlive (no host, a timeout, an overloaded node), as opposed to a bad query. */
+function isTransient(err: unknown): boolean {
+  return (
+    err instanceof errors.NoHostAvailableError ||
+    err instanceof errors.OperationTimedOutError ||
+    (err instanceof errors.ResponseError && TRANSIENT_CODES.has(err.code))
+  );
 }

@@ -1,6 +1,6 @@
 // Per-partition archiving: buffers decoded readings, flushes them to hour files by size and age, checkpoints.
 import { join } from 'node:path';
-import type { KafkaMessage } from 'kafkajs';
+import type { KafkaMessage, Message } from 'kafkajs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import {
   CONTENT_TYPE_HEADER,
@@ -10,9 +10,16 @@ import {
   validationLimitsAt,
   type Rejection,
 } from '@lambda-iot/core';
-import type { BatchContext, Checkpoint, PartitionHandler } from '@lambda-iot/kafka';
+import {
+  deadLetterMessage,
+  type BatchContext,
+  type Checkpoint,
+  type PartitionHandler,
+} from '@lambda-iot/kafka';
 import { archiveFileName, readingsHourDir } from './archive-layout';
+import { ArchiveError } from './errors';
 import type { HourLedger } from './hour-ledger';
+import { HourOrderTracker } from './hour-order-tracker';
 import { ParquetReadingsWriter } from './parquet-readings-writer';
 import { ReadingRows } from './reading-rows';
 
@@ -25,6 +32,9 @@ export interface ArchiveRejection {
   headers: KafkaMessage['headers'];
   rejections: readonly Rejection[];
 }
+
+/** Sends dead letters to the dead-letter topic; resolves once Kafka acknowledged them. */
+export type DeadLetterPublisher = (messages: Message[]) => Promise<void>;
 
 export interface FlushInfo {
   partition: number;
@@ -44,7 +54,11 @@ export interface ArchivePartitionHandlerOptions {
   /** Flush ends that replays must honour (see `planFlushEnds`). */
   plannedEnds: readonly number[];
   connection: DuckDBConnection;
-  ledger: HourLedger;
+  ledger: Pick<HourLedger, 'recordFlush'>;
+  /** Where refused records go (the original bytes and why); the partition commits nothing past an unsent one. */
+  deadLetters: DeadLetterPublisher;
+  /** Origin label of dead letters, `<topic>/<partition>@<offset>`. */
+  topic?: string;
   maxReadings: number;
   maxAgeMs: number;
   now: () => number;
@@ -61,6 +75,8 @@ export class ArchivePartitionHandler implements PartitionHandler {
   private nextOffset: number | undefined;
   private readonly planned: number[];
   private readonly writer: ParquetReadingsWriter;
+  private readonly order = new HourOrderTracker();
+  private letters: Message[] = [];
   private serial: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -100,11 +116,14 @@ export class ArchivePartitionHandler implements PartitionHandler {
         }
       }
       this.armTimer();
+      // A failure here fails the batch; the letters stay pending and the checkpoint refuses to commit past them.
+      await this.publishDeadLetters();
     });
   }
 
   checkpoint(_ctx: BatchContext): Promise<Checkpoint | undefined> {
     return this.exclusive(async () => {
+      await this.publishDeadLetters();
       if (this.planned.length === 0 && this.firstOffset !== undefined) await this.flush('checkpoint');
       if (this.nextOffset === undefined) return undefined;
       return { offset: String(this.nextOffset), metadata: null };
@@ -141,11 +160,25 @@ export class ArchivePartitionHandler implements PartitionHandler {
     const decoded = decodeEnvelope(record.value, validationLimitsAt(ingestTs));
     for (const r of decoded.readings) {
       this.rows.push(r.deviceId, r.metric, r.ts, r.value, r.seq ?? null, offset, ingestTs);
+      this.order.observe(hourStart(r.ts), r.deviceId, r.metric, r.ts, offset);
     }
     if (decoded.rejections.length > 0) this.reject(record, decoded.rejections);
   }
 
   private reject(record: KafkaMessage, rejections: readonly Rejection[]): void {
+    const first = rejections[0];
+    this.letters.push(
+      deadLetterMessage({
+        original: record.value ?? Buffer.alloc(0),
+        reason: first?.reason ?? 'malformed_json',
+        detail: rejections.map((r) => r.message).join('; '),
+        source: 'archiver',
+        key: record.key?.toString('utf8') ?? null,
+        origin: `${this.options.topic ?? 'readings'}/${this.options.partition}@${record.offset}`,
+        ...(record.headers ? { originalHeaders: record.headers } : {}),
+        at: this.options.now(),
+      }),
+    );
     this.options.onRejected?.({
       partition: this.options.partition,
       offset: record.offset,
@@ -178,7 +211,12 @@ export class ArchivePartitionHandler implements PartitionHandler {
       lastOffset: this.lastOffset,
     });
     for (const [h, indices] of [...byHour].sort((a, b) => a[0] - b[0])) {
-      await this.writer.write(join(readingsHourDir(this.options.root, h), name), rows, indices);
+      await this.writer.write(
+        join(readingsHourDir(this.options.root, h), name),
+        rows,
+        indices,
+        this.order.claim(h),
+      );
     }
     await this.options.ledger.recordFlush({
       partition: this.options.partition,
@@ -197,6 +235,21 @@ export class ArchivePartitionHandler implements PartitionHandler {
     this.nextOffset = this.lastOffset + 1;
     this.firstOffset = undefined;
     this.rows = new ReadingRows(this.options.partition);
+  }
+
+  /** Sends pending dead letters; kept for the next attempt if Kafka refuses them. */
+  private async publishDeadLetters(): Promise<void> {
+    if (this.letters.length === 0) return;
+    const letters = this.letters;
+    try {
+      await this.options.deadLetters(letters);
+      if (this.letters === letters) this.letters = [];
+    } catch (err) {
+      throw new ArchiveError(
+        `p${this.options.partition}: ${letters.length} dead letters not published: ${err instanceof Error ? err.message : String(err)}`,
+        { code: 'archive_dead_letters', cause: err },
+      );
+    }
   }
 
   /** Idle partitions get no batches, so an age timer flushes what they buffered. */

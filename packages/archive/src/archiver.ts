@@ -12,7 +12,12 @@ import {
 import { listArchiveFiles } from './archive-files';
 import { planFlushEnds } from './flush-plan';
 import { HourLedger } from './hour-ledger';
-import { ArchivePartitionHandler, type ArchiveRejection, type FlushInfo } from './archive-partition-handler';
+import {
+  ArchivePartitionHandler,
+  type ArchiveRejection,
+  type DeadLetterPublisher,
+  type FlushInfo,
+} from './archive-partition-handler';
 
 export interface ArchiverOptions {
   kafka: Kafka;
@@ -23,6 +28,10 @@ export interface ArchiverOptions {
   topic: string;
   groupId: string;
   latenessMs: number;
+  /** See `HourLedgerOptions.idleTimeoutMs`; 0 (the default) waits for every partition. */
+  partitionIdleTimeoutMs?: number;
+  /** Publishes refused records to the dead-letter topic. */
+  deadLetters: DeadLetterPublisher;
   flushMaxReadings: number;
   flushMaxAgeMs: number;
   commitIntervalMs?: number;
@@ -51,14 +60,13 @@ export class ArchiveHandlerFactory implements PartitionHandlerFactory {
       redis: options.redis,
       keyPrefix: options.keyPrefix,
       latenessMs: options.latenessMs,
+      ...(options.partitionIdleTimeoutMs !== undefined
+        ? { idleTimeoutMs: options.partitionIdleTimeoutMs }
+        : {}),
     });
   }
 
-  async open(
-    _topic: string,
-    partition: number,
-    committed: Checkpoint | undefined,
-  ): Promise<PartitionHandler> {
+  async open(topic: string, partition: number, committed: Checkpoint | undefined): Promise<PartitionHandler> {
     this.instance ??= await DuckDBInstance.create(':memory:', { threads: '1' });
     const committedOffset = committed === undefined ? undefined : Number(committed.offset);
     const files = await listArchiveFiles(this.options.root, partition);
@@ -73,6 +81,8 @@ export class ArchiveHandlerFactory implements PartitionHandlerFactory {
       plannedEnds,
       connection,
       ledger: this.ledger,
+      deadLetters: this.options.deadLetters,
+      topic,
       maxReadings: this.options.flushMaxReadings,
       maxAgeMs: this.options.flushMaxAgeMs,
       now: () => clock.now(),

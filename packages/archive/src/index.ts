@@ -19,13 +19,20 @@ export { layerKeys } from './redis-keys';
 export type { LayerKeys } from './redis-keys';
 export { ARCHIVE_COLUMNS_SQL, ReadingRows } from './reading-rows';
 export type { ArchiveRow } from './reading-rows';
-export { ParquetReadingsWriter, sqlString } from './parquet-readings-writer';
+export { ParquetReadingsWriter, kvMetadataOption, sqlString } from './parquet-readings-writer';
+export {
+  HourOrderTracker,
+  MAX_UNORDERED_SERIES,
+  ORDERED_SINCE_KEY,
+  UNORDERED_SERIES_KEY,
+} from './hour-order-tracker';
 export { HourLedger, sealedThroughFor } from './hour-ledger';
 export type { FlushRecord, HourLedgerOptions } from './hour-ledger';
 export { ArchivePartitionHandler } from './archive-partition-handler';
 export type {
   ArchivePartitionHandlerOptions,
   ArchiveRejection,
+  DeadLetterPublisher,
   FlushInfo,
 } from './archive-partition-handler';
 export { Archiver, ArchiveHandlerFactory } from './archiver';

@@ -12,6 +12,8 @@ export interface LayerKeys {
   hourGenerations: string;
   /** Hash partition → max event time seen (epoch ms), from which the low watermark is derived. */
   partitionMaxTs: string;
+  /** Hash partition → Redis time (epoch ms) of its last flush with readings: partitions idle longer are not waited for. */
+  partitionSeenAt: string;
   /** Hash hour start (or `d:<day start>`) → JSON manifest entry of the published batch-view version. */
   batchManifest: string;
   /** String, epoch ms: the batch boundary B. */
@@ -29,6 +31,7 @@ export function layerKeys(prefix: string): LayerKeys {
     dirtyHours: `${prefix}archive:dirty-hours`,
     hourGenerations: `${prefix}archive:hour-gen`,
     partitionMaxTs: `${prefix}archive:partition-max-ts`,
+    partitionSeenAt: `${prefix}archive:partition-seen-at`,
     batchManifest: `${prefix}batch:manifest`,
     batchBoundary: `${prefix}batch:boundary`,
     batchRetired: `${prefix}batch:retired`,

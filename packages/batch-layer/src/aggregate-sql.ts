@@ -1,5 +1,5 @@
 // The batch view's SQL: dedup of raw readings and the aggregates, with core's first/last tie-break.
-import { sqlString } from '@lambda-iot/archive';
+import { ORDERED_SINCE_KEY, UNORDERED_SERIES_KEY, sqlString } from '@lambda-iot/archive';
 
 /** Columns of every batch-view file, in order; window_start, first_ts and last_ts are epoch ms. */
 export const VIEW_COLUMNS =
@@ -12,21 +12,92 @@ export function fileListSql(paths: readonly string[]): string {
 /**
  * 1-minute aggregates of deduplicated readings. A duplicate is the same (device_id, metric, ts, seq), where
  * a null seq equals a null seq (GROUP BY treats NULLs as one group); of duplicates disagreeing in value the
- * one with the lowest (kafka_partition, kafka_offset) is kept. `+ 0.0` folds -0 into 0 as core does.
- * first/last are min/max over {ts, v} structs: the smallest and largest (ts, value) pairs, core's tie-break.
+ * one with the lowest (kafka_partition, kafka_offset) is kept. first/last are min/max over {ts, v} structs: the
+ * smallest and largest (ts, value) pairs, core's tie-break (readings with equal ts and different seq both
+ * count). `+ 0.0` on each result folds -0 into 0 as core does; once per window, not per reading, as a zero of
+ * either sign compares equal to the other and only a sum of zeros alone can end up -0.
  */
 export function minuteAggregatesSql(files: readonly string[]): string {
+  return minuteAggregatesOfSql(readArchiveSql(files));
+}
+
+/** `minuteAggregatesSql` over any relation with the archive's columns (e.g. `suspectRowsSql`). */
+export function minuteAggregatesOfSql(relation: string): string {
   return `
 WITH dedup AS (
-  SELECT device_id, metric, ts, arg_min(value, {'p': kafka_partition, 'o': kafka_offset}) + 0.0 AS v
-  FROM read_parquet(${fileListSql(files)}, hive_partitioning = false)
+  SELECT device_id, metric, ts, arg_min(value, {'p': kafka_partition, 'o': kafka_offset}) AS v
+  FROM ${relation}
   GROUP BY device_id, metric, ts, seq
 )
 SELECT device_id, metric, ts - ts % 60000 AS window_start,
-  count(*)::BIGINT AS count, sum(v) AS sum, min(v) AS min, max(v) AS max, sum(v * v) AS sum_sq,
-  min({'ts': ts, 'v': v}) AS f, max({'ts': ts, 'v': v}) AS l
+  count(*)::BIGINT AS count, sum(v) + 0.0 AS sum, min(v) + 0.0 AS min, max(v) + 0.0 AS max, sum(v * v) AS sum_sq,
+  ${foldedStruct('min')} AS f, ${foldedStruct('max')} AS l
 FROM dedup
 GROUP BY device_id, metric, window_start`;
+}
+
+function foldedStruct(fn: 'min' | 'max'): string {
+  return `{'ts': ${fn}({'ts': ts, 'v': v}).ts, 'v': ${fn}({'ts': ts, 'v': v}).v + 0.0}`;
+}
+
+/** The archive files as one relation (the columns of the archive's README). */
+export function readArchiveSql(files: readonly string[]): string {
+  return `read_parquet(${fileListSql(files)}, hive_partitioning = false)`;
+}
+
+/** `device_id` is one of `devices` (false for none). DuckDB pushes an IN list of constants into the scan. */
+function deviceInSql(devices: readonly string[]): string {
+  return devices.length === 0 ? 'false' : `device_id IN (${devices.map(sqlString).join(', ')})`;
+}
+
+/**
+ * The same 1-minute aggregates for files with no duplicate key within a partition (`proveHour`): no dedup
+ * stage, and, since event times are then unique per series and window, first/last are arg_min and arg_max by ts.
+ * `partition_spread` > 0 marks a window with rows of two partitions (a device that moved, e.g. after the topic
+ * grew): only there could a duplicate hide, so the caller must fall back to the dedup query.
+ */
+export function orderedMinuteAggregatesSql(files: readonly string[]): string {
+  return `SELECT device_id, metric, ts - ts % 60000 AS window_start,
+  count(*)::BIGINT AS count, sum(value) + 0.0 AS sum, min(value) + 0.0 AS min, max(value) + 0.0 AS max,
+  sum(value * value) AS sum_sq,
+  {'ts': min(ts), 'v': arg_min(value, ts) + 0.0} AS f, {'ts': max(ts), 'v': arg_max(value, ts) + 0.0} AS l,
+  max(kafka_partition) - min(kafka_partition) AS partition_spread
+FROM ${readArchiveSql(files)}
+GROUP BY device_id, metric, window_start`;
+}
+
+/**
+ * Drops `devices`' windows from an aggregate table: cheaper than filtering the rows before the aggregate, as the
+ * filter would be evaluated on every row and the table holds one row per window.
+ */
+export function deleteDevicesSql(table: string, devices: readonly string[]): string {
+  return `DELETE FROM ${table} WHERE ${deviceInSql(devices)}`;
+}
+
+/**
+ * The rows of `devices` in `proven`, plus every row of `unproven` (not both empty): the part of an hour that goes
+ * through the dedup (`minuteAggregatesOfSql`). A relation with the archive's columns.
+ */
+export function suspectRowsSql(
+  proven: readonly string[],
+  devices: readonly string[],
+  unproven: readonly string[],
+): string {
+  const cols = 'device_id, metric, ts, value, seq, kafka_partition, kafka_offset';
+  const parts = [
+    ...(proven.length > 0 && devices.length > 0
+      ? [`SELECT ${cols} FROM ${readArchiveSql(proven)} WHERE ${deviceInSql(devices)}`]
+      : []),
+    ...(unproven.length > 0 ? [`SELECT ${cols} FROM ${readArchiveSql(unproven)}`] : []),
+  ];
+  return `(${parts.join('\nUNION ALL\n')})`;
+}
+
+/** Each file's claim: `ORDERED_SINCE_KEY` and `UNORDERED_SERIES_KEY` values, one row per file and key present. */
+export function archiveClaimsSql(files: readonly string[]): string {
+  return `SELECT file_name, decode(key) AS key, decode(value) AS value
+FROM parquet_kv_metadata(${fileListSql(files)})
+WHERE key IN (${sqlString(ORDERED_SINCE_KEY)}::BLOB, ${sqlString(UNORDERED_SERIES_KEY)}::BLOB)`;
 }
 
 /** Rolls aggregates with f/l structs up to `sizeMs` windows; the input relation must have the columns above. */

@@ -3,6 +3,7 @@ import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   archiveFileName,
+  kvMetadataOption,
   parseArchiveFileName,
   publishFile,
   readingsHourDir,
@@ -11,7 +12,7 @@ import {
   type ArchiveFileName,
 } from '@lambda-iot/archive';
 import type { BatchComputer } from './batch-computer';
-import { fileListSql } from './aggregate-sql';
+import { archiveClaimsSql, fileListSql } from './aggregate-sql';
 
 export interface HourFile extends ArchiveFileName {
   name: string;
@@ -117,10 +118,18 @@ export class ArchiveCompactor {
       const finalPath = join(dir, archiveFileName(target));
       const temp = tempPathFor(finalPath);
       const db = await this.options.computer.connect();
+      const paths = sources.map((s) => join(dir, s.name));
       try {
+        // The latest source's claim (its run's start and the series it lists as unordered) is about offsets up to
+        // its last one, which is the merged file's last too; the list covers the run's earlier files.
+        const latest = join(dir, (sources[sources.length - 1] as HourFile).name);
+        const metadata: Record<string, string> = {};
+        for (const [, key, value] of (await db.runAndReadAll(archiveClaimsSql([latest]))).getRows()) {
+          metadata[String(key)] = String(value);
+        }
         await db.run(
-          `COPY (SELECT * FROM read_parquet(${fileListSql(sources.map((s) => join(dir, s.name)))}, hive_partitioning = false)
-            ORDER BY kafka_offset) TO ${sqlString(temp)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)`,
+          `COPY (SELECT * FROM read_parquet(${fileListSql(paths)}, hive_partitioning = false)
+            ORDER BY kafka_offset) TO ${sqlString(temp)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880${kvMetadataOption(metadata)})`,
         );
         await publishFile(temp, finalPath);
       } catch (err) {

@@ -13,7 +13,8 @@ import {
   type LayerKeys,
 } from '@lambda-iot/archive';
 import { batchFilePath, newVersion } from './batch-layout';
-import { minuteAggregatesSql, rollupSql, viewAsStructsSql, viewSelectSql } from './aggregate-sql';
+import { rollupSql, viewAsStructsSql, viewSelectSql } from './aggregate-sql';
+import { computeMinuteAggregates } from './minute-aggregates';
 import { BatchManifest } from './batch-manifest';
 import { BatchError } from './errors';
 import { dayInputs, hoursOfDay, type HourEntry } from './manifest';
@@ -27,6 +28,12 @@ export interface HourResult {
   generation: number;
   inputFiles: number;
   rows1m: number;
+  /**
+   * 'skipped' when the archive's claims proved the hour free of duplicates, 'partial' when the dedup ran only
+   * over the rows they do not cover, 'ran' when the dedup query ran over every row (no proof, or a window with
+   * rows of two partitions or of both parts), 'none' for an hour without files.
+   */
+  dedup: 'skipped' | 'partial' | 'ran' | 'none';
 }
 
 export interface DayResult {
@@ -84,13 +91,14 @@ export class BatchComputer {
     const minuteFile = batchFilePath(this.options.root, version, '1m', hourStart);
     const hourFile = batchFilePath(this.options.root, version, '1h', hourStart);
     let rows1m = 0;
+    let dedup: HourResult['dedup'] = 'none';
     await this.withConnection(async (db) => {
       if (files.length === 0) {
         await db.run(
           `CREATE OR REPLACE TEMP TABLE agg_m AS SELECT * FROM (${emptyStructsSql()}) WHERE false`,
         );
       } else {
-        await db.run(`CREATE OR REPLACE TEMP TABLE agg_m AS ${minuteAggregatesSql(files)}`);
+        dedup = await computeMinuteAggregates(db, files, 'agg_m');
       }
       await progress(50);
       rows1m = Number((await db.runAndReadAll('SELECT count(*) FROM agg_m')).getRows()[0]?.[0] ?? 0);
@@ -103,7 +111,15 @@ export class BatchComputer {
     const entry: HourEntry = { version, gen: generation, rows: rows1m, publishedAt: this.clock.now() };
     const result = await this.manifest.publishHour(hourStart, entry);
     await progress(100);
-    return { hourStart, version, published: result.published, generation, inputFiles: files.length, rows1m };
+    return {
+      hourStart,
+      version,
+      published: result.published,
+      generation,
+      inputFiles: files.length,
+      rows1m,
+      dedup,
+    };
   }
 
   /** Rolls the day's published 1h views up into a 1d version, published only if those hours did not change. */

@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Kafka } from 'kafkajs';
+import type { Kafka, Message } from 'kafkajs';
 import type { Redis } from 'ioredis';
 import {
   HOUR_MS,
@@ -12,12 +12,12 @@ import {
   type Resolution,
 } from '@lambda-iot/core';
 import { createRedis } from '@lambda-iot/connections';
-import { ACKS_ALL, createKafka, createProducer, ensureTopics } from '@lambda-iot/kafka';
-import { Archiver, layerKeys } from '@lambda-iot/archive';
+import { ACKS_ALL, DLQ_HEADERS, createKafka, createProducer, ensureTopics } from '@lambda-iot/kafka';
+import { Archiver, layerKeys, readingsHourDir } from '@lambda-iot/archive';
 import { eventually, testKafkaConfig, testRedisConfig, uniqueName, deleteKeys } from '@lambda-iot/testkit';
 import { BatchComputer } from './batch-computer';
 import { RedisBatchBoundary } from './batch-boundary';
-import { BatchQueue } from './batch-queue';
+import { BatchQueue, recomputeJobId } from './batch-queue';
 import { BatchWorker } from './batch-worker';
 import { BatchScheduler } from './batch-scheduler';
 import { DuckDbBatchView, type FleetPoint } from './duckdb-batch-view';
@@ -46,6 +46,7 @@ describe('archive and batch layer on the real stack', () => {
   let view: DuckDbBatchView;
   const archiverGroup = uniqueName('g_archiver');
   const sent: Reading[] = [];
+  const deadLetters: Message[] = [];
 
   async function produce(readings: readonly Reading[], partitionOf: (r: Reading) => number): Promise<void> {
     const producer = createProducer(kafka);
@@ -122,6 +123,9 @@ describe('archive and batch layer on the real stack', () => {
       topic,
       groupId: archiverGroup,
       latenessMs: 60_000,
+      deadLetters: async (messages) => {
+        deadLetters.push(...messages);
+      },
       flushMaxReadings: 400,
       flushMaxAgeMs: 200,
       commitIntervalMs: 0,
@@ -299,6 +303,28 @@ describe('archive and batch layer on the real stack', () => {
     for (const res of RESOLUTIONS) expectMatches(await fleet(res), truth, res);
   });
 
+  it('leaves a job that failed for good failed, and enqueues it again only once its inputs changed', async () => {
+    // Not aligned to an hour: refused as bad input, so it fails without further attempts.
+    const hour = H0 + 1;
+    const failed = async (): Promise<{ failed: boolean; finishedOn?: number; inputs?: string }> => {
+      const job = await queue.queue.getJob(recomputeJobId(hour, 'bad'));
+      return job === undefined
+        ? { failed: false }
+        : {
+            failed: await job.isFailed(),
+            ...(job.finishedOn !== undefined ? { finishedOn: job.finishedOn } : {}),
+            ...(job.data.inputs !== undefined ? { inputs: job.data.inputs } : {}),
+          };
+    };
+    await queue.enqueueRecompute(hour, 'bad', 'gen:1');
+    await eventually(async () => expect((await failed()).failed).toBe(true));
+    const first = await failed();
+    await queue.enqueueRecompute(hour, 'bad', 'gen:1');
+    expect(await failed()).toEqual(first);
+    await queue.enqueueRecompute(hour, 'bad', 'gen:2');
+    await eventually(async () => expect(await failed()).toMatchObject({ failed: true, inputs: 'gen:2' }));
+  });
+
   it('compacts an hour’s committed small files without changing a single answer', async () => {
     const admin = kafka.admin();
     await admin.connect();
@@ -342,4 +368,86 @@ describe('archive and batch layer on the real stack', () => {
     const truth = groundTruth(sent.filter((r) => r.ts < H0 + 3 * HOUR_MS));
     for (const res of RESOLUTIONS) expectMatches(await fleet(res), truth, res);
   }, 60_000);
+
+  // Last: its readings move the watermark past the hours the tests above compare.
+  it('skips the dedup for an hour archived in event-time order and dedups only re-sent series, also after compaction, and dead-letters what it cannot decode', async () => {
+    const h = H0 + 5 * HOUR_MS;
+    const inOrder: Reading[] = [];
+    for (let k = 0; k < 150; k++)
+      for (let d = 0; d < 4; d++)
+        for (const metric of METRICS)
+          inOrder.push({
+            deviceId: `dev-${d}`,
+            metric,
+            ts: h + k * 20_000 + d,
+            value: (k * 7 + d) % 50,
+            seq: k,
+          });
+    await produce(inOrder, byDevice);
+    const producer = createProducer(kafka);
+    await producer.connect();
+    await producer.send({
+      topic,
+      acks: ACKS_ALL,
+      messages: [{ key: 'dev-0', partition: 0, value: Buffer.from('{"deviceId": not json') }],
+    });
+    await producer.disconnect();
+    await eventually(async () => expect(deadLetters).toHaveLength(1), { timeoutMs: 30_000 });
+    expect(deadLetters[0]?.value?.toString()).toBe('{"deviceId": not json');
+    expect(String(deadLetters[0]?.headers?.[DLQ_HEADERS.source])).toBe('archiver');
+    expect(String(deadLetters[0]?.headers?.[DLQ_HEADERS.reason])).toBe('malformed_json');
+
+    const hourRows = async (): Promise<number> => {
+      const db = await computer.connect();
+      try {
+        const r = await db.runAndReadAll(
+          `SELECT count(*) FROM read_parquet('${readingsHourDir(root, h)}/*.parquet')`,
+        );
+        return Number(r.getRows()[0]?.[0]);
+      } catch {
+        return 0;
+      } finally {
+        db.closeSync();
+      }
+    };
+    await eventually(async () => expect(await hourRows()).toBe(inOrder.length), { timeoutMs: 30_000 });
+    const truth = groundTruth(inOrder);
+    const inHour = async (): Promise<Map<string, Aggregate>> =>
+      new Map([...(await fleet('1m'))].filter(([k]) => Number(k.split('|')[3]) >= h));
+    expect((await computer.recomputeHour(h)).dedup).toBe('skipped');
+    expectMatches(await inHour(), truth, '1m');
+
+    /** Compacts the hour once the archiver committed past every file in it; `merged` files are expected. */
+    const compactCommitted = (merged: number): Promise<void> =>
+      eventually(async () => {
+        const admin = kafka.admin();
+        await admin.connect();
+        const offsets = await admin.fetchOffsets({ groupId: archiverGroup, topics: [topic] });
+        await admin.disconnect();
+        const committed = new Map((offsets[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+        const compactor = new ArchiveCompactor({ root, computer, committedOffsets: async () => committed });
+        const files = await compactor.listHour(h);
+        expect(files.every((f) => f.lastOffset < (committed.get(f.partition) ?? 0))).toBe(true);
+        expect((await compactor.compactHour(h)).merged).toBe(merged);
+      });
+    await compactCommitted(2);
+    expect((await computer.recomputeHour(h)).dedup).toBe('skipped');
+    expectMatches(await inHour(), truth, '1m');
+
+    // One device re-sends some readings (a producer retry, and one with another seq): only its series are
+    // deduped, before and after another compaction, and the answers equal the full dedup's.
+    const resent = inOrder
+      .filter((r) => r.deviceId === 'dev-1' && r.ts < h + 40 * 20_000)
+      .map((r, i) => (i % 7 === 0 ? { ...r, seq: 10_000 + i, value: -1 } : r));
+    await produce(resent, byDevice);
+    await eventually(async () => expect(await hourRows()).toBe(inOrder.length + resent.length), {
+      timeoutMs: 30_000,
+    });
+    const dirtyTruth = groundTruth([...inOrder, ...resent]);
+    expect((await computer.recomputeHour(h)).dedup).toBe('partial');
+    expectMatches(await inHour(), dirtyTruth, '1m');
+    await compactCommitted(1);
+    expect((await computer.recomputeHour(h)).dedup).toBe('partial');
+    expectMatches(await inHour(), dirtyTruth, '1m');
+  }, 120_000);
 });

@@ -8,13 +8,17 @@ export const JOB_NAMES = {
   compactHour: 'compact-hour',
 } as const;
 
-export interface RecomputeHourData {
+/** What a job would read, e.g. `gen:3`: a job that failed for good is enqueued again only once this changed. */
+interface JobInputs {
+  inputs?: string;
+}
+export interface RecomputeHourData extends JobInputs {
   hourStart: number;
 }
-export interface CompactHourData {
+export interface CompactHourData extends JobInputs {
   hourStart: number;
 }
-export interface RollupDayData {
+export interface RollupDayData extends JobInputs {
   /** UTC date 'YYYY-MM-DD'. */
   day: string;
 }
@@ -72,28 +76,36 @@ export class BatchQueue {
     });
   }
 
-  async enqueueRecompute(hourStart: number, tag?: string): Promise<string> {
+  async enqueueRecompute(hourStart: number, tag?: string, inputs?: string): Promise<string> {
     const id = recomputeJobId(hourStart, tag);
-    await this.addReplacingFailed(id, JOB_NAMES.recomputeHour, { hourStart });
+    await this.addReplacingFailed(id, JOB_NAMES.recomputeHour, withInputs({ hourStart }, inputs));
     return id;
   }
 
-  async enqueueRollup(day: string, tag?: string): Promise<string> {
+  async enqueueRollup(day: string, tag?: string, inputs?: string): Promise<string> {
     const id = rollupJobId(day, tag);
-    await this.addReplacingFailed(id, JOB_NAMES.rollupDay, { day });
+    await this.addReplacingFailed(id, JOB_NAMES.rollupDay, withInputs({ day }, inputs));
     return id;
   }
 
-  async enqueueCompact(hourStart: number): Promise<string> {
+  async enqueueCompact(hourStart: number, inputs?: string): Promise<string> {
     const id = compactJobId(hourStart);
-    await this.addReplacingFailed(id, JOB_NAMES.compactHour, { hourStart });
+    await this.addReplacingFailed(id, JOB_NAMES.compactHour, withInputs({ hourStart }, inputs));
     return id;
   }
 
-  /** A job that exhausted its retries would block its id for a week; the scheduler's next call tries afresh. */
+  /**
+   * A job that exhausted its attempts stays failed (it shows in `batch status`, and the boundary waits at its
+   * hour) while its inputs are unchanged: enqueueing it again would fail the same way, forever. New inputs
+   * (a file written into the hour, another hour version for a day) replace it with a fresh job; so does an
+   * enqueue that names no inputs, such as an operator's.
+   */
   private async addReplacingFailed(id: string, name: string, data: BatchJobData): Promise<void> {
     const existing = await this.queue.getJob(id);
-    if (existing !== undefined && (await existing.isFailed())) await existing.remove();
+    if (existing !== undefined && (await existing.isFailed())) {
+      if (data.inputs !== undefined && existing.data.inputs === data.inputs) return;
+      await existing.remove();
+    }
     await this.queue.add(name, data, jobOptions(id, this.options));
   }
 
@@ -135,6 +147,10 @@ export class BatchQueue {
     await this.flows?.close();
     await this.queue.close();
   }
+}
+
+function withInputs<T extends BatchJobData>(data: T, inputs: string | undefined): T {
+  return inputs === undefined ? data : { ...data, inputs };
 }
 
 export function dayStartOfJob(data: RollupDayData): number {

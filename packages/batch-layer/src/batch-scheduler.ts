@@ -1,4 +1,5 @@
 // Enqueues the work the archive's state calls for: sealed or changed hours, complete days, and collects garbage.
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { DAY_MS, HOUR_MS, utcDay } from '@lambda-iot/core';
 import { layerKeys, type LayerKeys } from '@lambda-iot/archive';
@@ -107,9 +108,10 @@ export class BatchScheduler {
       this.options.redis.get(k.sealedThrough),
       this.options.manifest.all(),
     ]);
+    const generations = new Map(Object.entries(gens).map(([h, g]) => [Number(h), Number(g)]));
     const plan = planSchedule({
       hours: hours.map(Number),
-      generations: new Map(Object.entries(gens).map(([h, g]) => [Number(h), Number(g)])),
+      generations,
       dirty: new Set(dirty.map(Number)),
       sealedThrough: sealed === null ? -1 : Number(sealed),
       published: manifest.hours,
@@ -117,12 +119,17 @@ export class BatchScheduler {
     });
     const { compactMinFiles, countFiles } = this.options;
     for (const h of plan.recompute) {
+      const inputs = `gen:${generations.get(h) ?? 0}`;
       if (compactMinFiles !== undefined && countFiles && (await countFiles(h)) >= compactMinFiles) {
-        await this.options.queue.enqueueCompact(h);
+        await this.options.queue.enqueueCompact(h, inputs);
       }
-      await this.options.queue.enqueueRecompute(h);
+      await this.options.queue.enqueueRecompute(h, undefined, inputs);
     }
-    for (const d of plan.rollup) await this.options.queue.enqueueRollup(utcDay(d));
+    for (const d of plan.rollup) {
+      const versions = hoursOfDay(d).map((h) => manifest.hours.get(h)?.version ?? '');
+      const inputs = `hours:${createHash('sha1').update(versions.join(',')).digest('hex')}`;
+      await this.options.queue.enqueueRollup(utcDay(d), undefined, inputs);
+    }
     await this.options.collector?.collect();
     await this.options.boundary.refresh();
     this.options.onTick?.(plan);

@@ -28,11 +28,26 @@ export { RedisBatchBoundary } from './batch-boundary';
 export {
   VIEW_COLUMNS,
   minuteAggregatesSql,
+  orderedMinuteAggregatesSql,
+  archiveClaimsSql,
+  deleteDevicesSql,
+  minuteAggregatesOfSql,
+  readArchiveSql,
+  suspectRowsSql,
   rollupSql,
   viewSelectSql,
   viewAsStructsSql,
   fileListSql,
 } from './aggregate-sql';
+export { proveHour, provesNoDuplicates } from './duplicate-free-proof';
+export type { ClaimedFile, HourProof } from './duplicate-free-proof';
+export {
+  MAX_SPLIT_DEVICES,
+  computeMinuteAggregates,
+  readClaims,
+  splitAggregatesSql,
+} from './minute-aggregates';
+export type { DedupOutcome, SplitAggregatesSql } from './minute-aggregates';
 export { BatchComputer } from './batch-computer';
 export type { BatchComputerOptions, HourResult, DayResult, ProgressReporter } from './batch-computer';
 export { DuckDbBatchView } from './duckdb-batch-view';

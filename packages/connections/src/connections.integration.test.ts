@@ -1,5 +1,5 @@
 import { connectAsync } from 'mqtt';
-import { testCassandraConfig, testMqttUrl, testRedisConfig, uniqueName } from '@lambda-iot/testkit';
+import { testCassandraConfig, testMqttConfig, testRedisConfig, uniqueName } from '@lambda-iot/testkit';
 import { createRedis } from './redis-client';
 import { createCassandra, ensureKeyspace } from './cassandra-client';
 
@@ -39,8 +39,10 @@ describe('Cassandra on the local stack', () => {
 describe('MQTT on the local stack', () => {
   it('delivers a QoS 1 publish to a subscriber', async () => {
     const topic = `test/${uniqueName('t_mqtt')}`;
-    const sub = await connectAsync(testMqttUrl(), { clientId: uniqueName('sub') });
-    const pub = await connectAsync(testMqttUrl(), { clientId: uniqueName('pub') });
+    // The stack's broker refuses anonymous clients; its admin account may use any topic.
+    const { url, admin } = testMqttConfig();
+    const sub = await connectAsync(url, { clientId: uniqueName('sub'), ...admin });
+    const pub = await connectAsync(url, { clientId: uniqueName('pub'), ...admin });
     try {
       await sub.subscribeAsync(topic, { qos: 1 });
       const got = new Promise<string>((resolve) =>

@@ -9,9 +9,18 @@ export interface Device {
   registeredAt: number;
 }
 
+/** What registering a device says: its id, its tags, and optionally a new token (stored only hashed). */
+export interface DeviceRegistration {
+  deviceId: string;
+  tags: DeviceTags;
+  token?: string;
+}
+
 export interface DeviceRegistry {
   /** Registers or updates a device; the token is stored only as a salted hash. */
-  register(device: { deviceId: string; tags: DeviceTags; token?: string }): Promise<void>;
+  register(device: DeviceRegistration): Promise<void>;
+  /** Registers many devices at once, each as `register` would (one round trip or one write where possible). */
+  registerMany(devices: ReadonlyArray<DeviceRegistration>): Promise<void>;
   get(deviceId: string): Promise<Device | undefined>;
   list(): Promise<Device[]>;
   /** True when the device exists and `token` matches its stored hash (constant-time comparison). */

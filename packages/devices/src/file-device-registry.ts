@@ -1,7 +1,7 @@
 // The device registry as one JSON file, loaded at start and rewritten atomically on change: for small or offline deployments.
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { systemClock, type Clock } from '@lambda-iot/core';
-import type { Device, DeviceRegistry, DeviceTags } from './device-registry';
+import type { Device, DeviceRegistration, DeviceRegistry } from './device-registry';
 import { DeviceRegistryError } from './device-registry-error';
 import { assertDeviceId, nextRecord, parseRecord, toDevice, type DeviceRecord } from './device-record';
 import { verifyTokenHash } from './token-hash';
@@ -61,10 +61,18 @@ export class FileDeviceRegistry implements DeviceRegistry {
     return new FileDeviceRegistry(path, records, options.clock ?? systemClock);
   }
 
-  async register(device: { deviceId: string; tags: DeviceTags; token?: string }): Promise<void> {
-    assertDeviceId(device.deviceId);
-    const record = nextRecord(this.records.get(device.deviceId), device.tags, device.token, this.clock.now());
-    this.records.set(device.deviceId, record);
+  async register(device: DeviceRegistration): Promise<void> {
+    await this.registerMany([device]);
+  }
+
+  /** All devices are checked before any is changed, then the file is rewritten once. */
+  async registerMany(devices: ReadonlyArray<DeviceRegistration>): Promise<void> {
+    if (devices.length === 0) return;
+    for (const d of devices) assertDeviceId(d.deviceId);
+    const now = this.clock.now();
+    for (const d of devices) {
+      this.records.set(d.deviceId, nextRecord(this.records.get(d.deviceId), d.tags, d.token, now));
+    }
     await this.save();
   }
 

@@ -1,7 +1,7 @@
 // The device registry in one Redis hash, `<prefix>devices`: field = deviceId, value = the JSON device record.
 import type { Redis } from 'ioredis';
 import { systemClock, type Clock } from '@lambda-iot/core';
-import type { Device, DeviceRegistry, DeviceTags } from './device-registry';
+import type { Device, DeviceRegistration, DeviceRegistry } from './device-registry';
 import { DeviceRegistryError } from './device-registry-error';
 import { assertDeviceId, nextRecord, parseRecord, toDevice, type DeviceRecord } from './device-record';
 import { verifyTokenHash } from './token-hash';
@@ -22,7 +22,7 @@ export class RedisDeviceRegistry implements DeviceRegistry {
     this.clock = options.clock ?? systemClock;
   }
 
-  async register(device: { deviceId: string; tags: DeviceTags; token?: string }): Promise<void> {
+  async register(device: DeviceRegistration): Promise<void> {
     assertDeviceId(device.deviceId);
     const previous = await this.record(device.deviceId);
     const record = nextRecord(previous, device.tags, device.token, this.clock.now());
@@ -33,9 +33,7 @@ export class RedisDeviceRegistry implements DeviceRegistry {
   }
 
   /** Registers many devices in one round trip; each gets a token hash when a token is given. */
-  async registerMany(
-    devices: ReadonlyArray<{ deviceId: string; tags: DeviceTags; token?: string }>,
-  ): Promise<void> {
+  async registerMany(devices: ReadonlyArray<DeviceRegistration>): Promise<void> {
     if (devices.length === 0) return;
     for (const d of devices) assertDeviceId(d.deviceId);
     const existing = await this.call(

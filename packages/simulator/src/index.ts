@@ -27,7 +27,7 @@ export { KafkaSender } from './kafka-sender';
 export type { KafkaSenderOptions } from './kafka-sender';
 export { HttpSender } from './http-sender';
 export type { HttpSenderOptions } from './http-sender';
-export { MqttSender, readingsTopicOf } from './mqtt-sender';
+export { MqttSender, MqttSendError, readingsTopicOf } from './mqtt-sender';
 export type { MqttSenderOptions } from './mqtt-sender';
 export { runTraffic } from './run-traffic';
 export type { RunTrafficOptions } from './run-traffic';

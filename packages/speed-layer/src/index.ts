@@ -8,7 +8,9 @@ export type { PartitionCheckpoint } from './partition-checkpoint';
 export type { WindowSink, WindowUpdate } from './window-sink';
 export { encodeWindowValue, decodeWindowValue } from './window-value-codec';
 export type { StoredWindow } from './window-value-codec';
-export { seriesDayKey, seriesDayKeyAt, partitionStatusKey } from './redis-speed-keys';
+export { seriesDayKey, seriesDayKeyAt, partitionStatusKey, lastSeenKey } from './redis-speed-keys';
+export { RedisLastSeen } from './redis-last-seen';
+export type { RedisLastSeenOptions } from './redis-last-seen';
 export { RedisWindowSink, DEFAULT_REDIS_TTL_MS } from './redis-window-sink';
 export type { RedisWindowSinkOptions } from './redis-window-sink';
 export {
@@ -20,7 +22,10 @@ export {
 } from './cassandra-window-sink';
 export type { CassandraWindowSinkOptions } from './cassandra-window-sink';
 export { RedisSpeedView } from './redis-speed-view';
-export type { RedisSpeedViewOptions, RedisRead } from './redis-speed-view';
+export type { RedisSpeedViewOptions, RedisMinuteRead } from './redis-speed-view';
+export type { SpeedMinute, MinuteSource } from './speed-minute';
+export { SettledSpeedView } from './settled-speed-view';
+export type { SettledSpeedViewOptions } from './settled-speed-view';
 export { CassandraSpeedView, aggregateFromRow } from './cassandra-speed-view';
 export type { CassandraSpeedViewOptions } from './cassandra-speed-view';
 export { FallbackSpeedView } from './fallback-speed-view';

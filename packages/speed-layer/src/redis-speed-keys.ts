@@ -19,3 +19,11 @@ export function seriesDayKeyAt(keyPrefix: string, deviceId: string, metric: stri
 export function partitionStatusKey(keyPrefix: string): string {
   return `${keyPrefix}speed:partitions`;
 }
+
+/**
+ * Hash of each device's last seen event time: field = deviceId, value = epoch ms of the latest reading the speed
+ * layer counted. Written with the window flush that contains it, only ever raised.
+ */
+export function lastSeenKey(keyPrefix: string): string {
+  return `${keyPrefix}speed:last-seen`;
+}

@@ -1,7 +1,7 @@
-// The hot speed view: pipelined, count-guarded overwrites of window hashes in Redis, expiring after a TTL.
+// The hot speed view: transactional, count-guarded overwrites of window hashes in Redis, expiring after a TTL.
 import type { Redis } from 'ioredis';
 import { SinkError } from './errors';
-import { seriesDayKeyAt } from './redis-speed-keys';
+import { lastSeenKey, seriesDayKeyAt } from './redis-speed-keys';
 import { encodeWindowValue } from './window-value-codec';
 import type { WindowSink, WindowUpdate } from './window-sink';
 
@@ -30,8 +30,20 @@ redis.call('PEXPIRE', KEYS[1], ttl)
 return 0
 `;
 
+/** ARGV: (deviceId, epoch ms) pairs; a device's value is only ever raised. */
+const LAST_SEEN_SCRIPT = `
+for i = 1, #ARGV, 2 do
+  local current = redis.call('HGET', KEYS[1], ARGV[i])
+  if (not current) or tonumber(current) < tonumber(ARGV[i + 1]) then
+    redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+  end
+end
+return 0
+`;
+
 type RedisWithScript = Redis & {
   speedWriteWindows(key: string, ...args: Array<string | number>): Promise<number>;
+  speedRaiseLastSeen(key: string, ...args: Array<string | number>): Promise<number>;
 };
 
 export class RedisWindowSink implements WindowSink {
@@ -45,12 +57,15 @@ export class RedisWindowSink implements WindowSink {
     if (typeof redis.speedWriteWindows !== 'function') {
       redis.defineCommand('speedWriteWindows', { numberOfKeys: 1, lua: WRITE_SCRIPT });
     }
+    if (typeof redis.speedRaiseLastSeen !== 'function') {
+      redis.defineCommand('speedRaiseLastSeen', { numberOfKeys: 1, lua: LAST_SEEN_SCRIPT });
+    }
     this.redis = redis;
   }
 
   async write(updates: readonly WindowUpdate[]): Promise<void> {
     if (updates.length === 0) return;
-    // One script call per series-day hash, all of them in one pipeline (one round trip).
+    // One script call per series-day hash, all of them in one round trip.
     const byKey = new Map<string, Array<string | number>>();
     for (const u of updates) {
       const key = seriesDayKeyAt(this.options.keyPrefix, u.deviceId, u.metric, u.windowStart);
@@ -61,18 +76,35 @@ export class RedisWindowSink implements WindowSink {
       }
       args.push(String(u.windowStart), encodeWindowValue(u.aggregate, u.final), u.aggregate.count);
     }
-    const pipeline = this.redis.pipeline() as unknown as RedisWithScript & {
+    // One transaction per flush: a reader sees all of it or none of it, so a final window it sees implies the
+    // series' earlier windows are there too (SettledSpeedView depends on it).
+    const transaction = this.redis.multi() as unknown as RedisWithScript & {
       exec(): ReturnType<Redis['exec']>;
     };
-    for (const [key, args] of byKey) void pipeline.speedWriteWindows(key, ...args);
+    for (const [key, args] of byKey) void transaction.speedWriteWindows(key, ...args);
+    const seen = lastSeenArgs(updates);
+    if (seen.length > 0) void transaction.speedRaiseLastSeen(lastSeenKey(this.options.keyPrefix), ...seen);
     let results: Awaited<ReturnType<Redis['exec']>>;
     try {
-      results = await pipeline.exec();
+      results = await transaction.exec();
     } catch (err) {
       throw redisError(err);
     }
     for (const [err] of results ?? []) if (err) throw redisError(err);
   }
+}
+
+/** Each device's latest reading time among the updates, as (deviceId, epoch ms) pairs. */
+function lastSeenArgs(updates: readonly WindowUpdate[]): Array<string | number> {
+  const latest = new Map<string, number>();
+  for (const u of updates) {
+    if (!(u.aggregate.count > 0)) continue;
+    const seen = latest.get(u.deviceId);
+    if (seen === undefined || u.aggregate.lastTs > seen) latest.set(u.deviceId, u.aggregate.lastTs);
+  }
+  const args: Array<string | number> = [];
+  for (const [deviceId, ts] of latest) args.push(deviceId, ts);
+  return args;
 }
 
 // Replies Redis gives while it is busy or recovering; other ReplyErrors are a refused command (a bug to surface).

@@ -1,5 +1,12 @@
 // Public surface of @lambda-iot/testkit (dev-only).
-export { testKafkaConfig, testRedisConfig, testCassandraConfig, testMqttUrl } from './stack-config';
+export {
+  testKafkaConfig,
+  testRedisConfig,
+  testCassandraConfig,
+  testMqttUrl,
+  testMqttConfig,
+} from './stack-config';
+export type { TestMqttConfig } from './stack-config';
 export { uniqueName } from './unique-name';
 export { eventually } from './eventually';
 export type { EventuallyOptions } from './eventually';

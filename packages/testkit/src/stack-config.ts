@@ -27,6 +27,29 @@ export function testCassandraConfig(keyspace: string): CassandraConnectionConfig
   };
 }
 
+/** The stack's own Mosquitto (infra/local), which refuses anonymous clients. */
 export function testMqttUrl(): string {
-  return `mqtt://127.0.0.1:${env.MQTT_PORT ?? '1883'}`;
+  return `mqtt://127.0.0.1:${env.MQTT_PORT ?? '1884'}`;
+}
+
+export interface TestMqttConfig {
+  url: string;
+  /** May provision device logins (dynamic-security admin). */
+  admin: { username: string; password: string };
+  /** May subscribe to `devices/+/readings`, shared or not, and nothing else. */
+  gateway: { username: string; password: string };
+}
+
+const login = (prefix: string, username: string, password: string) => ({
+  username: env[`${prefix}_USERNAME`] || username,
+  password: env[`${prefix}_PASSWORD`] || password,
+});
+
+/** The stack broker's address and fixed accounts, with infra/local's defaults and variables. */
+export function testMqttConfig(): TestMqttConfig {
+  return {
+    url: testMqttUrl(),
+    admin: login('MQTT_ADMIN', 'admin', 'lambda-iot-admin'),
+    gateway: login('MQTT_GATEWAY', 'gateway', 'lambda-iot-gateway'),
+  };
 }

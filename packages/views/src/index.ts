@@ -34,6 +34,7 @@ export {
   InMemoryPipelineStatus,
 } from './in-memory-views';
 export { ViewUnavailableError } from './view-errors';
+export type { LastSeenSource } from './last-seen';
 export { LruCache } from './lru-cache';
 export { LastKnownBoundary } from './last-known-boundary';
 export type { LastKnownBoundaryOptions } from './last-known-boundary';

@@ -28,4 +28,24 @@ describe('RecentSpeedView', () => {
     await view.readSeries(KEY, '1m', T0, T0 + HOUR_MS);
     expect(inner.reads).toHaveLength(2);
   });
+
+  it('hands out the previous list again when a new read returns the very same windows', async () => {
+    const clock = new ManualClock(T0);
+    const settled = [{ windowStart: T0, aggregate: aggregateOf([{ ts: T0, value: 1 }]) }];
+    let answer = settled;
+    const inner = { source: 'speed' as const, readSeries: () => Promise.resolve([...answer]) };
+    const view = new RecentSpeedView({ view: inner, maxAgeMs: 250, maxPoints: 100, now: () => clock.now() });
+
+    const first = await view.readSeries(KEY, '1m', T0, T0 + HOUR_MS);
+    clock.advance(250);
+    const unchanged = await view.readSeries(KEY, '1m', T0, T0 + HOUR_MS);
+    answer = [...settled, { windowStart: T0 + MINUTE_MS, aggregate: aggregateOf([{ ts: T0, value: 2 }]) }];
+    clock.advance(250);
+    const grown = await view.readSeries(KEY, '1m', T0, T0 + HOUR_MS);
+
+    expect(unchanged).toBe(first);
+    expect(grown).not.toBe(first);
+    expect(grown).toHaveLength(2);
+    expect(Object.isFrozen(grown)).toBe(true);
+  });
 });

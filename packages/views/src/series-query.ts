@@ -23,8 +23,11 @@ export interface SeriesAnswer {
   /** The aligned range that was answered. */
   from: number;
   to: number;
-  /** `final` then `fresh`: the whole answer, sorted by window start. */
-  points: SeriesPoint[];
+  /**
+   * `final` then `fresh`: the whole answer, sorted by window start. Built on first access: the JSON route
+   * writes `final` and `fresh` as they are, and concatenating frozen arrays per request was a visible cost.
+   */
+  readonly points: SeriesPoint[];
   /**
    * The windows wholly below B. When the batch view hands out the same (cached) answer again, this is the
    * same frozen array, so a caller may memoize work on it (e.g. its JSON) by identity.
@@ -43,6 +46,9 @@ export class SeriesQuery {
     readonly WindowPoint[],
     Map<Resolution, readonly SeriesPoint[]>
   >();
+
+  /** Speed minutes already turned into points, by the identity of the (frozen) window. */
+  private readonly speedMinutePoints = new WeakMap<WindowPoint, SeriesPoint>();
 
   constructor(private readonly deps: SeriesQueryDeps) {}
 
@@ -65,7 +71,16 @@ export class SeriesQuery {
       return { boundary, ...range, points, final: [], fresh: points };
     }
     const fresh = this.toFreshPoints(plan, straddle, speed);
-    return { boundary, ...range, points: final.concat(fresh), final, fresh };
+    let points: SeriesPoint[] | undefined;
+    return {
+      boundary,
+      ...range,
+      get points() {
+        return (points ??= final.concat(fresh));
+      },
+      final,
+      fresh,
+    };
   }
 
   /**
@@ -80,11 +95,45 @@ export class SeriesQuery {
     const reusable = plan.straddle === null && Object.isFrozen(speed);
     const known = reusable ? this.freshPoints.get(speed)?.get(plan.step) : undefined;
     if (known !== undefined) return known;
-    const points = Object.freeze(mergeAtBoundary(plan, { batch: [], straddle, speed }).map(toSeriesPoint));
+    const points = Object.freeze(
+      (plan.straddle === null && plan.step === '1m' && this.minutePoints(plan, speed)) ||
+        mergeAtBoundary(plan, { batch: [], straddle, speed }).map(toSeriesPoint),
+    );
     if (reusable) {
       let bySteps = this.freshPoints.get(speed);
       if (bySteps === undefined) this.freshPoints.set(speed, (bySteps = new Map()));
       bySteps.set(plan.step, points);
+    }
+    return points;
+  }
+
+  /**
+   * At step 1m above B each speed window is one point, so a point is derived once per (shared, frozen) window:
+   * the speed view hands out the same window objects for minutes it has settled, and only the open minutes
+   * are new per read. Undefined (use the full merge) if the view broke its contract of sorted, distinct windows.
+   */
+  private minutePoints(plan: ReadPlan, speed: readonly WindowPoint[]): SeriesPoint[] | undefined {
+    const span = plan.speed;
+    if (span === null) return [];
+    const points: SeriesPoint[] = [];
+    let previous = -Infinity;
+    for (const p of speed) {
+      if (p.windowStart <= previous || windowStart(p.windowStart, '1m') !== p.windowStart) return undefined;
+      previous = p.windowStart;
+      if (p.windowStart < span.from || p.windowStart >= span.to || p.aggregate.count <= 0) continue;
+      let point = this.speedMinutePoints.get(p);
+      if (point === undefined) {
+        point = Object.freeze(
+          toSeriesPoint({
+            windowStart: p.windowStart,
+            aggregate: p.aggregate,
+            source: 'speed',
+            final: false,
+          }),
+        );
+        if (Object.isFrozen(p) && Object.isFrozen(p.aggregate)) this.speedMinutePoints.set(p, point);
+      }
+      points.push(point);
     }
     return points;
   }

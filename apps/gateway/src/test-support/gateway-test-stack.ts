@@ -1,25 +1,49 @@
-// What a gateway integration test runs against: its own topics, Redis prefix, device registry and a topic tap.
+// What a gateway integration test runs against: its own topics, Redis prefix, device registry, broker logins and a topic tap.
 import type { Redis } from 'ioredis';
 import type { Kafka, Producer } from 'kafkajs';
 import { createRedis } from '@lambda-iot/connections';
-import { RedisDeviceRegistry } from '@lambda-iot/devices';
+import {
+  MosquittoDynsecCredentials,
+  ProvisionedDeviceRegistry,
+  RedisDeviceRegistry,
+} from '@lambda-iot/devices';
 import { createKafka, ensureTopics } from '@lambda-iot/kafka';
 import { createMetricsRegistry, silentLogger } from '@lambda-iot/runtime';
-import { testKafkaConfig, testRedisConfig, uniqueName } from '@lambda-iot/testkit';
+import { testKafkaConfig, testMqttConfig, testRedisConfig, uniqueName } from '@lambda-iot/testkit';
 import type { GatewayConfig } from '../config';
 import { createGatewayParts, type GatewayParts } from '../gateway-parts';
 import { TopicTap } from './topic-tap';
 
 export class GatewayTestStack {
+  private readonly provisioned = new Set<string>();
+  /** The registry that also gives devices their broker login, as device registration does for real. */
+  readonly devices: ProvisionedDeviceRegistry;
+
   private constructor(
     readonly kafka: Kafka,
     readonly redis: Redis,
+    /** The registry alone (HTTP tokens only): for fleets with fixed ids, whose broker logins others may use. */
     readonly registry: RedisDeviceRegistry,
+    readonly credentials: MosquittoDynsecCredentials,
     readonly keyPrefix: string,
     readonly readingsTopic: string,
     readonly dlqTopic: string,
     readonly tap: TopicTap,
-  ) {}
+  ) {
+    this.devices = new ProvisionedDeviceRegistry(registry, credentials);
+  }
+
+  /** Registers a device (use a unique id: the broker is shared) with its token in the registry and on the broker. */
+  async provisionDevice(deviceId: string, token: string): Promise<void> {
+    this.provisioned.add(deviceId);
+    await this.devices.register({ deviceId, tags: {}, token });
+  }
+
+  /** The gateway's MQTT settings for the stack broker, with its own login. */
+  static mqttEnv(): Record<string, string> {
+    const { url, gateway } = testMqttConfig();
+    return { MQTT_URL: url, MQTT_USERNAME: gateway.username, MQTT_PASSWORD: gateway.password };
+  }
 
   /** Creates unique topics (3 readings partitions) and a tap on `tapped` of them ('readings', 'dlq'). */
   static async open(name: string, tapped: ReadonlyArray<'readings' | 'dlq'>): Promise<GatewayTestStack> {
@@ -40,7 +64,9 @@ export class GatewayTestStack {
       kafka,
       tapped.map((t) => (t === 'readings' ? readingsTopic : dlqTopic)),
     );
-    return new GatewayTestStack(kafka, redis, registry, keyPrefix, readingsTopic, dlqTopic, tap);
+    const { url, admin: adminLogin } = testMqttConfig();
+    const credentials = await MosquittoDynsecCredentials.connect(url, adminLogin);
+    return new GatewayTestStack(kafka, redis, registry, credentials, keyPrefix, readingsTopic, dlqTopic, tap);
   }
 
   /** Starts the gateway's parts (HTTP server, publisher, MQTT ingest) as main would, with the given producer. */
@@ -52,7 +78,12 @@ export class GatewayTestStack {
       metricsRegistry: createMetricsRegistry({ app: 'gateway-it', collectProcessMetrics: false }),
       logger: silentLogger,
     });
-    for (const part of parts.lifecycles) await part.start();
+    try {
+      for (const part of parts.lifecycles) await part.start();
+    } catch (err) {
+      await stopGateway(parts);
+      throw err;
+    }
     return parts;
   }
 
@@ -64,6 +95,8 @@ export class GatewayTestStack {
     await admin.disconnect();
     await this.redis.del(this.registry.key);
     this.redis.disconnect();
+    await this.credentials.removeDevices([...this.provisioned]);
+    await this.credentials.close();
   }
 }
 

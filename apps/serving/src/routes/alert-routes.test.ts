@@ -1,4 +1,4 @@
-import { AlertReader, MemoryAlertStore, type AlertEvent } from '@lambda-iot/anomaly';
+import { AlertReader, AlertStoreError, MemoryAlertStore, type AlertEvent } from '@lambda-iot/anomaly';
 import { ManualClock } from '@lambda-iot/core';
 import { silentLogger } from '@lambda-iot/runtime';
 import {
@@ -10,6 +10,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { buildApp } from '../build-app';
+import type { AlertSource } from './alert-routes';
 
 const TOKEN = 'alerts-token';
 const T = Date.UTC(2026, 0, 2, 10);
@@ -47,11 +48,13 @@ const A = alert('pump-1', 5, 'spike', 12);
 const B = alert('pump-1', 30, 'stuck');
 const C = alert('pump-2', 20, 'gap');
 
-async function app(withAlerts: boolean): Promise<FastifyInstance> {
+/** The app over pump-1's and pump-2's alerts, or over `source` when given (a failing store). */
+async function app(withAlerts: boolean, source?: AlertSource): Promise<FastifyInstance> {
   const durable = new MemoryAlertStore();
   const hot = new MemoryAlertStore();
   await durable.upsert([A, B, C]);
   await hot.upsert([A, B, C]);
+  const alerts = source ?? new AlertReader({ durable, hot });
   return buildApp(
     {
       batch: new InMemoryBatchView(),
@@ -67,7 +70,7 @@ async function app(withAlerts: boolean): Promise<FastifyInstance> {
       clock: new ManualClock(T + 60 * M),
       logger: silentLogger,
       metrics: new Registry(),
-      ...(withAlerts ? { alerts: new AlertReader({ durable, hot }) } : {}),
+      ...(withAlerts ? { alerts } : {}),
     },
     { tokens: [TOKEN] },
   );
@@ -126,6 +129,33 @@ describe('GET /v1/alerts', () => {
     const res = await get(url);
     expect(res.statusCode).toBe(400);
     expect(res.json().message).toMatch(reason);
+  });
+
+  it('answers 503 with Retry-After while the alert store is down, and 500 for a store failure a retry cannot fix', async () => {
+    const failing = (retriable: boolean) =>
+      app(true, {
+        query: () => Promise.reject(new AlertStoreError('cassandra', 'boom', { retriable })),
+      });
+    const down = await failing(true);
+    const res = await down.inject({
+      method: 'GET',
+      url: '/v1/alerts?deviceId=pump-1',
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toBe('1');
+    await down.close();
+    const broken = await failing(false);
+    expect(
+      (
+        await broken.inject({
+          method: 'GET',
+          url: '/v1/alerts?deviceId=pump-1',
+          headers: { authorization: `Bearer ${TOKEN}` },
+        })
+      ).statusCode,
+    ).toBe(500);
+    await broken.close();
   });
 
   it('needs a valid bearer token', async () => {

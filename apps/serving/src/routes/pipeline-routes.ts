@@ -1,16 +1,20 @@
 // GET /v1/devices (the registry) and GET /v1/status (how fresh and how complete the answers are right now).
 import type { Device } from '@lambda-iot/devices';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { errorResponses } from '../api-schemas';
 import { negotiateFormat, sendTable, type Column } from '../response-format';
 import type { ServingContext } from '../serving-context';
 
-const DEVICE_COLUMNS: readonly Column<Device>[] = [
+/** A registered device and when it last reported. */
+type SeenDevice = Device & { lastSeen: number | null };
+
+const DEVICE_COLUMNS: readonly Column<SeenDevice>[] = [
   { name: 'deviceId', type: 'string', value: (d) => d.deviceId },
   { name: 'site', type: 'string', value: (d) => d.tags.site ?? '' },
   { name: 'type', type: 'string', value: (d) => d.tags.type ?? '' },
   { name: 'tags', type: 'string', value: (d) => JSON.stringify(d.tags) },
   { name: 'registeredAt', type: 'timestamp', value: (d) => d.registeredAt },
+  { name: 'lastSeen', type: 'timestamp', value: (d) => d.lastSeen },
 ];
 
 const partitionSchema = {
@@ -34,7 +38,7 @@ export function registerPipelineRoutes(app: FastifyInstance, ctx: ServingContext
     '/v1/devices',
     {
       schema: {
-        summary: 'Registered devices with their tags',
+        summary: 'Registered devices with their tags and when they last reported',
         tags: ['fleet'],
         response: {
           200: {
@@ -49,11 +53,17 @@ export function registerPipelineRoutes(app: FastifyInstance, ctx: ServingContext
                       type: 'array',
                       items: {
                         type: 'object',
-                        required: ['deviceId', 'tags', 'registeredAt'],
+                        required: ['deviceId', 'tags', 'registeredAt', 'lastSeen'],
                         properties: {
                           deviceId: { type: 'string' },
                           tags: { type: 'object', additionalProperties: { type: 'string' } },
                           registeredAt: { type: 'integer' },
+                          lastSeen: {
+                            ...nullableInt,
+                            description:
+                              'Event time (epoch ms) of the latest reading the speed layer counted; null if none ' +
+                              'is known (never seen, or the speed view is unreachable)',
+                          },
                         },
                       },
                     },
@@ -70,9 +80,15 @@ export function registerPipelineRoutes(app: FastifyInstance, ctx: ServingContext
     },
     async (request, reply) => {
       const format = negotiateFormat(request.headers.accept, ['json', 'csv', 'arrow']);
-      const devices = (await ctx.registry.list()).sort((a, b) =>
+      const registered = (await ctx.registry.list()).sort((a, b) =>
         a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : 0,
       );
+      const seen = await lastSeenOf(
+        ctx,
+        registered.map((d) => d.deviceId),
+        request.log,
+      );
+      const devices: SeenDevice[] = registered.map((d) => ({ ...d, lastSeen: seen.get(d.deviceId) ?? null }));
       return sendTable(reply, format, { devices }, devices, DEVICE_COLUMNS);
     },
   );
@@ -156,4 +172,19 @@ export function registerPipelineRoutes(app: FastifyInstance, ctx: ServingContext
       };
     },
   );
+}
+
+/** Last-seen times are a convenience next to the registry: when they cannot be read, the list still answers. */
+async function lastSeenOf(
+  ctx: ServingContext,
+  deviceIds: readonly string[],
+  log: FastifyBaseLogger,
+): Promise<Map<string, number>> {
+  if (ctx.lastSeen === undefined) return new Map();
+  try {
+    return await ctx.lastSeen.lastSeen(deviceIds);
+  } catch (err) {
+    log.warn({ err }, 'last-seen times unavailable; answering lastSeen null');
+    return new Map();
+  }
 }

@@ -1,6 +1,7 @@
 // GET /v1/series: one device's metric over a range, merged at the batch boundary.
 import { checkStep, chooseStep, type SeriesPoint } from '@lambda-iot/views';
 import type { Resolution } from '@lambda-iot/core';
+import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import {
   deviceIdParam,
@@ -94,9 +95,11 @@ export function registerSeriesRoute(app: FastifyInstance, ctx: ServingContext): 
       const step = resolveStep(q.step, from, to, ctx);
       const answer = await ctx.series.read({ deviceId: q.deviceId, metric: q.metric }, step, from, to);
       if (format === 'json') {
-        return reply
-          .type('application/json; charset=utf-8')
-          .send(seriesBody({ deviceId: q.deviceId, metric: q.metric, step }, answer));
+        const body = seriesBody({ deviceId: q.deviceId, metric: q.metric, step }, answer);
+        reply.type('application/json; charset=utf-8');
+        if (body.chunks.length === 1) return reply.send(body.chunks[0]);
+        // Shared chunks go out as they are (a stream with a known length), never copied into one buffer.
+        return reply.header('content-length', body.length).send(Readable.from(body.chunks));
       }
       const body = {
         deviceId: q.deviceId,

@@ -7,6 +7,7 @@ import {
   InMemoryBatchView,
   InMemoryPipelineStatus,
   InMemorySpeedView,
+  type LastSeenSource,
 } from '@lambda-iot/views';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
@@ -48,6 +49,18 @@ export class InMemoryRegistry implements Pick<DeviceRegistry, 'list'> {
   constructor(readonly devices: Device[]) {}
   async list(): Promise<Device[]> {
     return this.devices.map((d) => ({ ...d }));
+  }
+}
+
+/** When each device last reported, from the fixture's readings; devices without readings are never seen. */
+export class ReadingsLastSeen implements LastSeenSource {
+  constructor(private readonly readings: readonly Reading[]) {}
+  async lastSeen(deviceIds: readonly string[]): Promise<Map<string, number>> {
+    const seen = new Map<string, number>();
+    for (const r of this.readings)
+      if (deviceIds.includes(r.deviceId))
+        seen.set(r.deviceId, Math.max(r.ts, seen.get(r.deviceId) ?? -Infinity));
+    return seen;
   }
 }
 
@@ -109,6 +122,8 @@ export async function servingFixture(options: Partial<ServingOptions> = {}): Pro
       speed,
       boundary,
       registry: new InMemoryRegistry(DEVICES),
+      // fan-1 has never reported to the speed layer in this fixture.
+      lastSeen: new ReadingsLastSeen(readings.filter((r) => r.deviceId !== 'fan-1')),
       status,
       clock: new ManualClock(NOW),
       logger: silentLogger,

@@ -30,5 +30,8 @@ export async function status(servers, out) {
       .trimEnd();
   out.summary(line(Object.fromEntries(cols.map((c) => [c, c.toUpperCase()]))));
   for (const r of rows) out.summary(line(r));
+  for (const server of servers.filter((s, i) => rows[i].up)) {
+    for (const p of (await server.verify?.()) ?? []) out.summary(`${server.name}: WARNING: ${p}`);
+  }
   return rows.every((r) => r.up) ? 0 : 1;
 }

@@ -1,7 +1,7 @@
 // `up`: make every selected server answer, starting only what is not already answering.
 import { host, logFile, shown } from '../config.mjs';
 import { portOpen } from '../net.mjs';
-import { forgetPid, isAlive, ownedPid, sleep, tailLog } from '../process.mjs';
+import { forgetPid, isAlive, ownedPid, sleep, stopPid, tailLog } from '../process.mjs';
 
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 
@@ -14,11 +14,34 @@ async function waitUntil(check, ms) {
   return false;
 }
 
+/**
+ * A server the stack runs must pass its own checks (Mosquitto: no anonymous clients); an external one the
+ * user chose is used anyway, with a warning.
+ */
+async function checked(server, outcome, out) {
+  const problems = (await server.verify?.()) ?? [];
+  if (problems.length === 0) return outcome;
+  if (outcome !== 'external') throw new Error(`${server.name} on ${server.address()} ${problems.join('; ')}`);
+  for (const p of problems) out.problem(`${server.name}: WARNING: the server on ${server.address()} ${p}`);
+  return outcome;
+}
+
 /** Resolves to 'external', 'already' or 'started'; rejects with a message that includes the log tail. */
 async function ensureUp(server, out) {
+  return checked(server, await answering(server, out), out);
+}
+
+async function answering(server, out) {
   const say = (msg) => out.info(`${server.name}: ${msg}`);
   const addr = server.address();
   let pid = ownedPid(server.name);
+  const stale = pid === undefined ? undefined : await server.outdated?.();
+  if (stale) {
+    say(`restarting (pid ${pid}) because ${stale}`);
+    await stopPid(pid, server.stopGraceMs);
+    forgetPid(server.name);
+    pid = undefined;
+  }
   if (await server.probe()) {
     say(`already up (${addr}${pid ? '' : ', not started by the stack'})`);
     return pid ? 'already' : 'external';

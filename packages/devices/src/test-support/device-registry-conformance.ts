@@ -79,6 +79,37 @@ export function describeDeviceRegistryConformance(
       expect(await registry.verifyToken('dev-1', 'new')).toBe(true);
     });
 
+    it('registers many devices at once, each with its own token, as one register each would', async () => {
+      await registry.register({ deviceId: 'dev-0', tags: { site: 'oslo' }, token: 'old-0' });
+      clock.advance(1_000);
+      await registry.registerMany([
+        { deviceId: 'dev-0', tags: { site: 'rome' }, token: 'new-0' },
+        { deviceId: 'dev-1', tags: { site: 'lima' }, token: 'tok-1' },
+        { deviceId: 'dev-2', tags: {} },
+      ]);
+      expect(await registry.list()).toEqual([
+        { deviceId: 'dev-0', tags: { site: 'rome' }, registeredAt: clock.now() - 1_000 },
+        { deviceId: 'dev-1', tags: { site: 'lima' }, registeredAt: clock.now() },
+        { deviceId: 'dev-2', tags: {}, registeredAt: clock.now() },
+      ]);
+      expect(await registry.verifyToken('dev-0', 'old-0')).toBe(false);
+      expect(await registry.verifyToken('dev-0', 'new-0')).toBe(true);
+      expect(await registry.verifyToken('dev-1', 'tok-1')).toBe(true);
+      expect(await registry.verifyToken('dev-2', '')).toBe(false);
+      await registry.registerMany([]);
+      expect(await registry.list()).toHaveLength(3);
+    });
+
+    it('registers none of a batch that holds an invalid id', async () => {
+      await expect(
+        registry.registerMany([
+          { deviceId: 'dev-ok', tags: {}, token: 't' },
+          { deviceId: 'bad id', tags: {}, token: 't' },
+        ]),
+      ).rejects.toMatchObject({ code: 'invalid_device_id' });
+      expect(await registry.list()).toEqual([]);
+    });
+
     it('knows a device registered without a token but never authenticates it', async () => {
       await registry.register({ deviceId: 'dev-1', tags: { type: 'hvac' } });
       expect(await registry.get('dev-1')).toMatchObject({ tags: { type: 'hvac' } });

@@ -1,0 +1,67 @@
+// A series' own baseline learned from its recent normal windows, for devices the batch fit does not cover yet.
+import { MINUTE_MS } from '@lambda-iot/core';
+import { median, type RobustStats } from './robust-stats';
+
+export interface OnlineBaselineOptions {
+  /** Learned windows needed before the baseline answers. */
+  minWindows: number;
+  /** Most recent learned windows kept (the fit's span). */
+  maxWindows: number;
+  /**
+   * Minutes after which the newest learned window is too old to extrapolate from: the baseline forgets
+   * everything and learns again (a level that stayed off that long is the series' level now).
+   */
+  maxAgeMinutes: number;
+}
+
+/**
+ * Median and MAD of the residuals around a robust local trend (the slope between the medians of the older and
+ * the newer half of the last `maxWindows` learned window means), evaluated at the window being scored. The trend absorbs a daily cycle, which is close to
+ * linear over an hour, so a device's own level and cycle phase need no history; a drift does not bend it,
+ * because the detector stops feeding windows that deviate.
+ */
+export class OnlineBaseline {
+  private readonly times: number[] = [];
+  private readonly means: number[] = [];
+
+  constructor(private readonly options: OnlineBaselineOptions) {}
+
+  get size(): number {
+    return this.times.length;
+  }
+
+  /** Adds a normal window's mean; windows must come in increasing start order. */
+  learn(windowStart: number, mean: number): void {
+    this.forgetIfStale(windowStart);
+    this.times.push(windowStart);
+    this.means.push(mean);
+    if (this.times.length > this.options.maxWindows) {
+      this.times.shift();
+      this.means.shift();
+    }
+  }
+
+  /** The expected mean at `windowStart` and the residual spread, or undefined while still learning. */
+  expected(windowStart: number): RobustStats | undefined {
+    this.forgetIfStale(windowStart);
+    const n = this.times.length;
+    if (n < this.options.minWindows) return undefined;
+    const x = this.times.map((t) => (t - windowStart) / MINUTE_MS);
+    // Two-group median slope: each half's median over a long baseline, so neither noise nor a few wild windows
+    // tilt it, at O(n log n) per window.
+    const half = n >> 1;
+    const dx = median(x.slice(n - half)) - median(x.slice(0, half));
+    const slope = dx > 0 ? (median(this.means.slice(n - half)) - median(this.means.slice(0, half))) / dx : 0;
+    const level = median(this.means.map((y, i) => y - slope * x[i]!));
+    const residuals = this.means.map((y, i) => Math.abs(y - (level + slope * x[i]!)));
+    return { median: level, mad: median(residuals), n };
+  }
+
+  private forgetIfStale(windowStart: number): void {
+    const newest = this.times[this.times.length - 1];
+    if (newest !== undefined && windowStart - newest > this.options.maxAgeMinutes * MINUTE_MS) {
+      this.times.length = 0;
+      this.means.length = 0;
+    }
+  }
+}

@@ -1,0 +1,315 @@
+import { mkdtemp, rename, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { KafkaMessage } from 'kafkajs';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import {
+  ArchivePartitionHandler,
+  ORDERED_SINCE_KEY,
+  listArchiveFiles,
+  readingsHourDir,
+  sqlString,
+} from '@lambda-iot/archive';
+import {
+  aggregatesEqual,
+  encodeEnvelope,
+  type Aggregate,
+  type EnvelopeReading,
+  type Reading,
+} from '@lambda-iot/core';
+import { viewSelectSql } from './aggregate-sql';
+import { proveHour } from './duplicate-free-proof';
+import { computeMinuteAggregates, readClaims, type DedupOutcome } from './minute-aggregates';
+import { groundTruth, prng } from './test-support/readings-fixture';
+
+const H = Date.UTC(2026, 2, 3, 4);
+const ctx = { heartbeat: async () => undefined, signal: new AbortController().signal };
+
+/** One envelope per record, archived by the archiver's own partition handler, flushing every `flushEvery` records. */
+async function archive(
+  root: string,
+  partition: number,
+  envelopes: ReadonlyArray<{ deviceId: string; readings: EnvelopeReading[] }>,
+  flushEvery: number,
+  db: DuckDBConnection,
+  firstOffset = 0,
+): Promise<void> {
+  const handler = new ArchivePartitionHandler({
+    root,
+    partition,
+    committedOffset: undefined,
+    plannedEnds: [],
+    connection: db,
+    ledger: { recordFlush: async () => 0 },
+    deadLetters: async () => undefined,
+    maxReadings: Number.MAX_SAFE_INTEGER,
+    maxAgeMs: 3_600_000,
+    now: () => H,
+  });
+  for (let i = 0; i < envelopes.length; i += flushEvery) {
+    const records: KafkaMessage[] = envelopes.slice(i, i + flushEvery).map((e, j) => ({
+      key: Buffer.from(e.deviceId),
+      value: encodeEnvelope(e),
+      timestamp: String(H),
+      attributes: 0,
+      offset: String(firstOffset + i + j),
+      headers: {},
+    }));
+    await handler.handle(records, ctx);
+    await handler.checkpoint(ctx);
+  }
+  await handler.close();
+}
+
+/** Envelopes of `devices` devices × 2 metrics, each series strictly increasing in ts, sent in ts order. */
+function inOrder(
+  devices: number,
+  perSeries: number,
+  seed: number,
+): Array<{ deviceId: string; readings: EnvelopeReading[] }> {
+  const rand = prng(seed);
+  const out = [];
+  for (let k = 0; k < perSeries; k++) {
+    for (let d = 0; d < devices; d++) {
+      const ts = H + k * 1_000 + d;
+      out.push({
+        deviceId: `dev-${d}`,
+        readings: ['temperature', 'humidity'].map((metric, m) => ({
+          metric,
+          ts,
+          value: Math.round((rand() * 100 - 50) * 100) / 100,
+          ...(m === 0 ? { seq: k } : {}),
+        })),
+      });
+    }
+  }
+  return out;
+}
+
+function readingsOf(envelopes: ReadonlyArray<{ deviceId: string; readings: EnvelopeReading[] }>): Reading[] {
+  return envelopes.flatMap((e) => e.readings.map((r) => ({ deviceId: e.deviceId, ...r })));
+}
+
+describe('1-minute aggregates of an archived hour', () => {
+  let root: string;
+  let instance: DuckDBInstance;
+  let db: DuckDBConnection;
+
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), 'liot-minute-'));
+    instance = await DuckDBInstance.create(':memory:', { threads: '1' });
+    db = await instance.connect();
+  });
+
+  afterEach(async () => {
+    db.closeSync();
+    instance.closeSync();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  async function compute(): Promise<{ outcome: DedupOutcome; windows: Map<string, Aggregate> }> {
+    const files = (await listArchiveFiles(root)).map((f) => f.path).sort();
+    const outcome = await computeMinuteAggregates(db, files, 'agg');
+    const rows = (await db.runAndReadAll(viewSelectSql('agg'))).getRowObjectsJS();
+    const windows = new Map<string, Aggregate>();
+    for (const r of rows) {
+      windows.set(`${String(r.device_id)}|${String(r.metric)}|1m|${Number(r.window_start)}`, {
+        count: Number(r.count),
+        sum: Number(r.sum),
+        min: Number(r.min),
+        max: Number(r.max),
+        sumSq: Number(r.sum_sq),
+        first: Number(r.first),
+        firstTs: Number(r.first_ts),
+        last: Number(r.last),
+        lastTs: Number(r.last_ts),
+      });
+    }
+    return { outcome, windows };
+  }
+
+  function expectGroundTruth(windows: Map<string, Aggregate>, readings: readonly Reading[]): void {
+    const truth = [...groundTruth(readings)].filter(([k]) => k.split('|')[2] === '1m');
+    expect([...windows.keys()].sort()).toEqual(truth.map(([k]) => k).sort());
+    const wrong = truth.filter(([k, agg]) => !aggregatesEqual(windows.get(k) as Aggregate, agg));
+    expect(wrong.map(([k, agg]) => ({ k, expected: agg, actual: windows.get(k) }))).toEqual([]);
+  }
+
+  it('skips the dedup stage for series archived in event-time order, and equals the ground truth', async () => {
+    const p0 = inOrder(6, 150, 1).filter((e) => Number(e.deviceId.slice(4)) % 2 === 0);
+    const p1 = inOrder(6, 150, 1).filter((e) => Number(e.deviceId.slice(4)) % 2 === 1);
+    await archive(root, 0, p0, 97, db);
+    await archive(root, 1, p1, 61, db);
+    const { outcome, windows } = await compute();
+    expect(outcome).toBe('skipped');
+    expectGroundTruth(windows, readingsOf([...p0, ...p1]));
+  });
+
+  it('dedups the series with duplicates and out-of-order readings, in any file, with the same answers', async () => {
+    for (let seed = 1; seed <= 5; seed++) {
+      await rm(root, { recursive: true, force: true });
+      const rand = prng(seed);
+      const envelopes = inOrder(4, 120, seed);
+      // A retried envelope, a reading sent late, and a reading equal in ts to another with a different seq.
+      const at = Math.floor(rand() * envelopes.length);
+      const copy = envelopes[at] as { deviceId: string; readings: EnvelopeReading[] };
+      const altered = [...envelopes];
+      if (seed % 3 === 0) {
+        altered.push(copy);
+      } else if (seed % 3 === 1) {
+        altered.splice(Math.min(at, altered.length - 10), 1);
+        altered.push(copy);
+      } else {
+        const first = copy.readings[0] as EnvelopeReading;
+        altered.push({ ...copy, readings: [{ ...first, seq: 999_999, value: -7 }] });
+      }
+      await archive(root, 0, altered, 1 + Math.floor(rand() * 100), db);
+      const { outcome, windows } = await compute();
+      expect({ seed, outcome }).toEqual({ seed, outcome: 'partial' });
+      expectGroundTruth(windows, readingsOf(altered));
+    }
+  });
+
+  it('runs the dedup for a duplicate of a reading that an envelope sent before an out-of-order one', async () => {
+    const envelopes = [
+      { deviceId: 'd', readings: [5, 3].map((k) => ({ metric: 'm', ts: H + k, value: k, seq: k })) },
+      { deviceId: 'd', readings: [{ metric: 'm', ts: H + 5, value: 5, seq: 5 }] },
+      { deviceId: 'd', readings: [{ metric: 'm', ts: H + 9, value: 9, seq: 9 }] },
+    ];
+    await archive(root, 0, envelopes, 10, db);
+    const { outcome, windows } = await compute();
+    expect(outcome).toBe('partial');
+    expectGroundTruth(windows, readingsOf(envelopes));
+  });
+
+  it('dedups only the series with duplicates, in random files and partitions, equal to the ground truth', async () => {
+    for (let seed = 1; seed <= 6; seed++) {
+      await rm(root, { recursive: true, force: true });
+      const rand = prng(seed * 101);
+      const all: Array<{ deviceId: string; readings: EnvelopeReading[] }> = [];
+      for (let p = 0; p < 2; p++) {
+        const envelopes = inOrder(8, 40, seed).filter((e) => Number(e.deviceId.slice(4)) % 2 === p);
+        // Re-sends (whole envelopes, or one reading with another seq) at random later offsets of a few devices.
+        for (let k = 0; k < 1 + Math.floor(rand() * 4); k++) {
+          const at = Math.floor(rand() * envelopes.length);
+          const copy = envelopes[at] as { deviceId: string; readings: EnvelopeReading[] };
+          const to = at + 1 + Math.floor(rand() * (envelopes.length - at));
+          const first = copy.readings[0] as EnvelopeReading;
+          envelopes.splice(
+            to,
+            0,
+            rand() < 0.5 ? copy : { ...copy, readings: [{ ...first, seq: 1_000 + k, value: k }] },
+          );
+        }
+        await archive(root, p, envelopes, 1 + Math.floor(rand() * 50), db);
+        all.push(...envelopes);
+      }
+      const { outcome, windows } = await compute();
+      expect({ seed, outcome }).toEqual({ seed, outcome: 'partial' });
+      expectGroundTruth(windows, readingsOf(all));
+    }
+  });
+
+  it('dedups a partition whose claims do not reach back, and the proven series of the others without it', async () => {
+    const envelopes = inOrder(4, 40, 5);
+    await archive(
+      root,
+      0,
+      envelopes.filter((e) => e.deviceId < 'dev-2'),
+      30,
+      db,
+    );
+    const p1 = envelopes.filter((e) => e.deviceId >= 'dev-2');
+    await archive(root, 1, p1.slice(0, 30), 30, db);
+    // A restarted archiver claims nothing about offsets before its first; it re-reads one envelope.
+    await archive(root, 1, [p1[29] as (typeof p1)[number], ...p1.slice(30)], 30, db, 29);
+    const files = (await listArchiveFiles(root)).map((f) => f.path).sort();
+    const proof = proveHour(await readClaims(db, files));
+    expect(proof.unproven.length).toBeGreaterThan(0);
+    expect(proof.unproven.every((f) => f.includes('part-1-'))).toBe(true);
+    const { outcome, windows } = await compute();
+    expect(outcome).toBe('partial');
+    expectGroundTruth(windows, readingsOf(envelopes));
+  });
+
+  it('falls back to the whole-hour dedup when a window has rows in both parts', async () => {
+    const envelopes = inOrder(2, 60, 3);
+    await archive(root, 0, envelopes, 40, db);
+    // Copies of one device's readings in a second partition written by two archiver runs (so unproven there):
+    // the device's windows would sit in the dedup-free part (partition 0) and the dedup part (partition 1).
+    const moved = envelopes.slice(50, 60).filter((e) => e.deviceId === 'dev-1');
+    await archive(root, 1, moved.slice(0, 1), 40, db);
+    await archive(root, 1, moved.slice(1), 40, db, 1);
+    const { outcome, windows } = await compute();
+    expect(outcome).toBe('ran');
+    expectGroundTruth(windows, readingsOf([...envelopes, ...moved]));
+  });
+
+  it('runs the dedup when one device’s readings sit in two partitions, as after the topic grew', async () => {
+    const envelopes = inOrder(2, 60, 3);
+    const dup = envelopes.slice(50, 60);
+    await archive(root, 0, envelopes, 40, db);
+    await archive(root, 1, dup, 40, db);
+    const { outcome, windows } = await compute();
+    expect(outcome).toBe('ran');
+    expectGroundTruth(windows, readingsOf([...envelopes, ...dup]));
+  });
+
+  it('breaks first/last ties of equal ts by value, smaller first and larger last, and folds -0 to 0', async () => {
+    const envelopes = [
+      { deviceId: 'd', readings: [{ metric: 'm', ts: H + 5, value: 5, seq: 1 }] },
+      { deviceId: 'd', readings: [{ metric: 'm', ts: H + 5, value: 3, seq: 2 }] },
+      { deviceId: 'd', readings: [{ metric: 'm', ts: H + 9, value: 2, seq: 3 }] },
+      { deviceId: 'd', readings: [{ metric: 'm', ts: H + 9, value: 4, seq: 4 }] },
+      { deviceId: 'z', readings: [{ metric: 'm', ts: H + 1, value: -0, seq: 1 }] },
+      { deviceId: 'z', readings: [{ metric: 'm', ts: H + 2, value: -0, seq: 2 }] },
+    ];
+    await archive(root, 0, envelopes, 10, db);
+    const { windows } = await compute();
+    expect(windows.get(`d|m|1m|${H}`)).toMatchObject({ first: 3, firstTs: H + 5, last: 4, lastTs: H + 9 });
+    const zero = windows.get(`z|m|1m|${H}`) as Aggregate;
+    for (const v of [zero.sum, zero.min, zero.max, zero.first, zero.last]) expect(Object.is(v, 0)).toBe(true);
+  });
+
+  it('folds -0 to 0 without the dedup stage too', async () => {
+    const envelopes = [1, 2, 3].map((k) => ({
+      deviceId: 'z',
+      readings: [{ metric: 'm', ts: H + k, value: -0, seq: k }],
+    }));
+    await archive(root, 0, envelopes, 10, db);
+    const { outcome, windows } = await compute();
+    expect(outcome).toBe('skipped');
+    const zero = windows.get(`z|m|1m|${H}`) as Aggregate;
+    for (const v of [zero.sum, zero.min, zero.max, zero.first, zero.last]) expect(Object.is(v, 0)).toBe(true);
+  });
+
+  it('trusts no file whose claim does not reach back to the partition’s first file', async () => {
+    const envelopes = inOrder(3, 40, 9);
+    await archive(root, 0, envelopes.slice(0, 60), 30, db);
+    // A second archiver process resuming at offset 60 claims nothing about offsets before it.
+    await archive(root, 0, envelopes.slice(60), 30, db, 60);
+    const { outcome, windows } = await compute();
+    expect(outcome).toBe('ran');
+    expectGroundTruth(windows, readingsOf(envelopes));
+  });
+
+  it('trusts no file without a claim, such as one written by another tool', async () => {
+    await archive(root, 0, inOrder(3, 40, 9), 30, db);
+    const claimed = await compute();
+    expect(claimed.outcome).toBe('skipped');
+    for (const { path } of await listArchiveFiles(root)) {
+      await db.run(
+        `COPY (SELECT * FROM read_parquet(${sqlString(path)})) TO ${sqlString(`${path}.tmp`)} (FORMAT parquet)`,
+      );
+      await rename(`${path}.tmp`, path);
+    }
+    const claims = await db.runAndReadAll(
+      `SELECT count(*) FROM parquet_kv_metadata(${sqlString(join(readingsHourDir(root, H), '*.parquet'))})
+       WHERE key = ${sqlString(ORDERED_SINCE_KEY)}::BLOB`,
+    );
+    expect(Number(claims.getRows()[0]?.[0])).toBe(0);
+    const unclaimed = await compute();
+    expect(unclaimed.outcome).toBe('ran');
+    expect(unclaimed.windows).toEqual(claimed.windows);
+  });
+});
