@@ -44,6 +44,7 @@ for (const file of files) {
   failed += s.failed;
   skipped += s.skipped;
   if (s.failed > 0) console.log(`   failing: ${s.workspace} (${s.failed})`);
+  for (const f of s.failures ?? []) console.log(`     ✕ ${f.test}\n       ${f.message.split('\n').join('\n       ')}`);
 }
 const ok = stackUp && built && tested && failed === 0 && passed > 0;
 console.log(`\n${files.length} workspaces tested`);

@@ -27,7 +27,6 @@ const {
   minuteAggregatesSql,
   orderedMinuteAggregatesSql,
   proveHour,
-  readClaims,
   splitAggregatesSql,
   viewSelectSql,
 } = require('@lambda-iot/batch-layer');
@@ -36,6 +35,7 @@ const {
   archiveFileName,
   layerKeys,
   listArchiveFiles,
+  readArchiveClaims,
   readingsHourDir,
   sqlString,
 } = require('@lambda-iot/archive');
@@ -176,7 +176,7 @@ async function filesOf(hour) {
 async function jobStatements(files) {
   const inst = await DuckDBInstance.create(':memory:', settings);
   const db = await inst.connect();
-  const split = splitAggregatesSql(proveHour(await readClaims(db, files)));
+  const split = splitAggregatesSql(proveHour(await readArchiveClaims(db, files)));
   db.closeSync();
   inst.closeSync();
   if (split === undefined) return [minuteAggregatesSql(files)];

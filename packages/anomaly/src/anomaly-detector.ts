@@ -4,9 +4,10 @@ import type { AlertEvent, AlertKind } from './alert-event';
 import { AlertTracker, type Verdict } from './alert-tracker';
 import { resolveBaseline, type BaselineModel } from './baseline-model';
 import type { DetectorConfig, MetricRule } from './detector-config';
+import { DriftCusum } from './drift-cusum';
 import { OnlineBaseline } from './online-baseline';
 import { readingStep, ReadingNoise, windowSpread } from './reading-noise';
-import { robustZ, type RobustStats } from './robust-stats';
+import { robustZ, signedRobustZ, type RobustStats } from './robust-stats';
 
 /** A final window: its aggregate will not change any more. */
 export interface ClosedWindow {
@@ -31,6 +32,9 @@ interface SeriesState {
   prevZ: number | undefined;
   prevPrevZ: number | undefined;
   driftStreak: number;
+  /** Accumulated evidence of a drift, and the basis (source and version) it was accumulated against. */
+  cusum: DriftCusum;
+  cusumBasis: string | undefined;
   stuckStreak: number;
   gapReported: boolean;
   /** The previous scored window (for the step across the window boundary) and its reading step. */
@@ -105,6 +109,12 @@ export class AnomalyDetector {
         prevZ: undefined,
         prevPrevZ: undefined,
         driftStreak: 0,
+        cusum: new DriftCusum({
+          slack: this.options.config.driftCusumSlack,
+          threshold: this.options.config.driftCusumThreshold,
+          cap: this.options.config.driftCusumCap,
+        }),
+        cusumBasis: undefined,
         stuckStreak: 0,
         gapReported: false,
         lastAggregate: undefined,
@@ -155,7 +165,8 @@ export class AnomalyDetector {
     const basis = model && rule.baseline !== false ? this.basisFor(s, model, w.windowStart) : undefined;
     let z: number | undefined;
     if (basis && !zeroVariance) {
-      z = robustZ(mean, basis.stats, floor);
+      const signed = signedRobustZ(mean, basis.stats, floor);
+      z = Math.abs(signed);
       const moderate = z >= config.driftThreshold;
       // A spike is abrupt: the series was normal one or two windows ago (two, because a spike starting
       // mid-minute first moves its window only partly), and its readings jumped (a ramp steep enough to cross
@@ -175,13 +186,11 @@ export class AnomalyDetector {
       emit('spike', spike ? detected(z, mean, basis.version) : CLEAN);
       // Drift is a sustained departure from the series' own normal; against a device-type pool a steady
       // offset is just this device's level, so only spikes are scored there.
-      s.driftStreak =
-        basis.source === 'pool' || this.tracker.isOpen(w.deviceId, w.metric, 'spike') || !moderate
-          ? 0
-          : s.driftStreak + 1;
-      const drifting = this.tracker.isOpen(w.deviceId, w.metric, 'drift')
-        ? moderate
-        : s.driftStreak >= config.driftWindows;
+      const driftScored = basis.source !== 'pool' && !this.tracker.isOpen(w.deviceId, w.metric, 'spike');
+      s.driftStreak = driftScored && moderate ? s.driftStreak + 1 : 0;
+      const driftOpen = this.tracker.isOpen(w.deviceId, w.metric, 'drift');
+      const cusumAlarm = this.accumulate(s, driftScored && !driftOpen && (config.driftCusumOnline || basis.source !== 'online'), consecutive, basis, signed);
+      const drifting = driftOpen ? moderate : s.driftStreak >= config.driftWindows || cusumAlarm;
       // A drift opened against the online baseline is not judged against the pool while that relearns.
       emit('drift', basis.source === 'pool' ? NEUTRAL : drifting ? detected(z, mean, basis.version) : CLEAN);
       s.prevPrevZ = s.prevZ;
@@ -194,12 +203,35 @@ export class AnomalyDetector {
       s.prevPrevZ = undefined;
       s.prevZ = undefined;
       s.driftStreak = 0;
+      this.resetCusum(s);
     }
     this.learn(s, w, basis, zeroVariance);
     s.lastAggregate = a;
     s.lastStep = step;
     s.lastWindowStart = w.windowStart;
     s.lastMean = mean;
+  }
+
+  /**
+   * Feeds one scored window to the series' drift CUSUM; true when it has reached its threshold. The sum starts
+   * over whenever the windows it holds stop being one unbroken run measured against one basis: after a missing
+   * window (a gap), when the basis changes (a new batch baseline, the online baseline taking over), and while
+   * drift is not judged (against the pool, during a spike) or already open (so a resolved drift starts afresh).
+   */
+  private accumulate(s: SeriesState, scored: boolean, consecutive: boolean, basis: Basis, z: number): boolean {
+    const key = `${basis.source}|${basis.version}`;
+    if (!scored) {
+      this.resetCusum(s);
+      return false;
+    }
+    if (!consecutive || s.cusumBasis !== key) s.cusum.reset();
+    s.cusumBasis = key;
+    return s.cusum.observe(z);
+  }
+
+  private resetCusum(s: SeriesState): void {
+    s.cusum.reset();
+    s.cusumBasis = undefined;
   }
 
   /**

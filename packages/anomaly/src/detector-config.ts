@@ -23,6 +23,16 @@ export interface DetectorConfig {
   /** Robust z at or above which a window deviates moderately; `drift` after `driftWindows` in a row. */
   driftThreshold: number;
   driftWindows: number;
+  /**
+   * A drift also opens when a one-sided CUSUM of the windows' signed robust z (either way, see `DriftCusum`)
+   * reaches `driftCusumThreshold` (h), each window adding its z less `driftCusumSlack` (k), its |z| clipped at
+   * `driftCusumCap`. It catches a ramp while it is still under `driftThreshold`. A threshold of Infinity turns
+   * it off.
+   */
+  driftCusumSlack: number;
+  driftCusumThreshold: number;
+  driftCusumCap: number;
+  driftCusumOnline: boolean;
   /** Consecutive zero-variance windows (count ≥ 2, min == max) that make a `stuck` sensor. */
   stuckWindows: number;
   /** Minutes of partition event time without a window from a series that make a `gap`. */
@@ -57,6 +67,10 @@ export const DEFAULT_DETECTOR_CONFIG: Readonly<DetectorConfig> = Object.freeze({
   spikeStep: 6,
   driftThreshold: 3,
   driftWindows: 3,
+  driftCusumSlack: 1,
+  driftCusumThreshold: 5,
+  driftCusumCap: 3,
+  driftCusumOnline: true,
   stuckWindows: 1,
   gapMinutes: 1,
   resolveWindows: 3,

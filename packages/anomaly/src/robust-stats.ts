@@ -33,6 +33,11 @@ export function robustStatsOf(values: readonly number[]): RobustStats | undefine
  * (a sensor's resolution): without it a near-constant history (MAD 0) would turn any wobble into an anomaly.
  */
 export function robustZ(value: number, stats: RobustStats, scaleFloor: number): number {
+  return Math.abs(signedRobustZ(value, stats, scaleFloor));
+}
+
+/** Like `robustZ`, but negative below the median: what tells an upward drift from a downward one. */
+export function signedRobustZ(value: number, stats: RobustStats, scaleFloor: number): number {
   const scale = Math.max(MAD_TO_SIGMA * stats.mad, scaleFloor, MIN_SCALE);
-  return Math.abs(value - stats.median) / scale;
+  return (value - stats.median) / scale;
 }

@@ -19,7 +19,7 @@ import {
 import { archiveFileName, readingsHourDir } from './archive-layout';
 import { ArchiveError } from './errors';
 import type { HourLedger } from './hour-ledger';
-import { HourOrderTracker } from './hour-order-tracker';
+import { HourOrderTracker, type HourOrderHandover } from './hour-order-tracker';
 import { ParquetReadingsWriter } from './parquet-readings-writer';
 import { ReadingRows } from './reading-rows';
 
@@ -53,6 +53,8 @@ export interface ArchivePartitionHandlerOptions {
   committedOffset: number | undefined;
   /** Flush ends that replays must honour (see `planFlushEnds`). */
   plannedEnds: readonly number[];
+  /** The predecessor's hour runs to continue (see `readHourOrderHandovers`); none starts every run afresh. */
+  handovers?: readonly HourOrderHandover[];
   connection: DuckDBConnection;
   ledger: Pick<HourLedger, 'recordFlush'>;
   /** Where refused records go (the original bytes and why); the partition commits nothing past an unsent one. */
@@ -86,6 +88,7 @@ export class ArchivePartitionHandler implements PartitionHandler {
     this.nextOffset = options.committedOffset;
     this.planned = [...options.plannedEnds];
     this.writer = new ParquetReadingsWriter(options.connection, `p${options.partition}`);
+    for (const handover of options.handovers ?? []) this.order.resume(handover);
   }
 
   /** Flush ends still to honour from a crashed predecessor; exposed for tests and logs. */

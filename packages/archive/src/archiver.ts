@@ -12,6 +12,7 @@ import {
 import { listArchiveFiles } from './archive-files';
 import { planFlushEnds } from './flush-plan';
 import { HourLedger } from './hour-ledger';
+import { readHourOrderHandovers } from './hour-order-handover';
 import {
   ArchivePartitionHandler,
   type ArchiveRejection,
@@ -47,6 +48,8 @@ export interface ArchiverOptions {
     partition: number;
     committedOffset: number | undefined;
     plannedEnds: readonly number[];
+    /** Event hours whose order claims continue the predecessor's (see `readHourOrderHandovers`). */
+    continuedHours: number;
   }) => void;
 }
 
@@ -71,14 +74,22 @@ export class ArchiveHandlerFactory implements PartitionHandlerFactory {
     const committedOffset = committed === undefined ? undefined : Number(committed.offset);
     const files = await listArchiveFiles(this.options.root, partition);
     const plannedEnds = planFlushEnds(committedOffset ?? 0, files);
-    this.options.onResume?.({ partition, committedOffset, plannedEnds });
     const connection = await this.instance.connect();
+    // Only the batch layer's speed depends on the handover (its proofs); without it the runs start afresh.
+    const handovers = await readHourOrderHandovers(connection, files, committedOffset).catch(
+      (err: unknown) => {
+        this.options.onError?.(err, `reading the order claims of p${partition}`);
+        return [];
+      },
+    );
+    this.options.onResume?.({ partition, committedOffset, plannedEnds, continuedHours: handovers.length });
     const clock = this.options.clock ?? systemClock;
     const handler = new ArchivePartitionHandler({
       root: this.options.root,
       partition,
       committedOffset,
       plannedEnds,
+      handovers,
       connection,
       ledger: this.ledger,
       deadLetters: this.options.deadLetters,

@@ -57,6 +57,44 @@ describe('HourOrderTracker', () => {
     expect(order.unorderedSeries(H)).toEqual([]);
   });
 
+  it('continues a predecessor’s run from its handover: readings above each series’ last ts keep the claim', () => {
+    const order = new HourOrderTracker();
+    order.resume({
+      hour: H,
+      since: 3,
+      offset: 59,
+      last: new Map([['a', new Map([['m', H + 40]])]]),
+      unordered: [['c', 'm']],
+    });
+    order.observe(H, 'a', 'm', H + 41, 60);
+    order.observe(H, 'b', 'm', H + 1, 60);
+    expect(order.claim(H)).toEqual({
+      [ORDERED_SINCE_KEY]: '3',
+      [UNORDERED_SERIES_KEY]: JSON.stringify([['c', 'm']]),
+    });
+  });
+
+  it('lists a resumed series whose first reading does not rise above its handed-over last ts', () => {
+    const order = new HourOrderTracker();
+    const last = new Map([['a', new Map([['m', H + 40]])]]);
+    order.resume({ hour: H, since: 0, offset: 59, last, unordered: [] });
+    order.observe(H, 'a', 'm', H + 40, 60);
+    expect(order.orderedSince(H)).toBe(0);
+    expect(order.unorderedSeries(H)).toEqual([['a', 'm']]);
+  });
+
+  it('ignores a handover for an hour it already follows, and keeps only its newest hours', () => {
+    const order = new HourOrderTracker(2);
+    order.observe(H, 'a', 'm', H + 1, 100);
+    const handover = (hour: number) => ({ hour, since: 0, offset: 99, last: new Map(), unordered: [] });
+    order.resume(handover(H));
+    expect(order.orderedSince(H)).toBe(100);
+    order.resume(handover(H - 3_600_000));
+    order.resume(handover(H + 3_600_000));
+    expect(order.orderedSince(H - 3_600_000)).toBeUndefined();
+    expect(order.orderedSince(H + 3_600_000)).toBe(0);
+  });
+
   it('tracks hours independently and forgets the oldest beyond its limit, between records only', () => {
     const order = new HourOrderTracker(2);
     order.observe(H, 'a', 'm', H + 5, 1);

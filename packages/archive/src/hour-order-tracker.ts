@@ -18,8 +18,28 @@ export const ORDERED_SINCE_KEY = 'lambda_iot.ordered_since';
  */
 export const UNORDERED_SERIES_KEY = 'lambda_iot.unordered_series';
 
+/** Event hours a tracker follows at once; beyond it the oldest is forgotten. */
+export const TRACKED_HOURS = 8;
+
 /** Series listed per hour at most; one more restarts the hour's run instead (the list stays small). */
 export const MAX_UNORDERED_SERIES = 1_000;
+
+/**
+ * Where an hour's run stood when its partition last committed, read back from the archive by the partition's next
+ * owner (see `readHourOrderHandovers`), so a restart or rebalance continues the run instead of starting a new one.
+ */
+export interface HourOrderHandover {
+  hour: number;
+  since: number;
+  /** The last offset the handover was read up to. */
+  offset: number;
+  /**
+   * Per device and metric, the greatest ts archived for the hour in the run's range: at least the series' last ts,
+   * so a reading above it follows the run in order (a reading at or below it is listed, perhaps needlessly).
+   */
+  last: Map<string, Map<string, number>>;
+  unordered: ReadonlyArray<readonly [string, string]>;
+}
 
 interface HourOrder {
   since: number;
@@ -36,8 +56,8 @@ interface HourOrder {
  * series' previous one in event time (out of order, a duplicate, an equal ts with another seq) marks the series
  * unordered for the rest of the hour's run; the other series keep their claim. Past `maxUnordered` series the
  * hour's run restarts: at the reading's own offset, or after it when readings of the same record came before it.
- * A new process (crash, rebalance) starts with no runs, so its claims begin at the first offset it reads: never a
- * statement about readings it did not see.
+ * A new process (crash, rebalance) starts with no runs, so its claims begin at the first offset it reads, unless
+ * it `resume`s the runs its predecessor left in the archive.
  */
 export class HourOrderTracker {
   private readonly hours = new Map<number, HourOrder>();
@@ -50,7 +70,7 @@ export class HourOrderTracker {
    * @param maxUnordered series an hour's run may list as unordered before it restarts.
    */
   constructor(
-    private readonly maxHours = 8,
+    private readonly maxHours = TRACKED_HOURS,
     private readonly maxUnordered = MAX_UNORDERED_SERIES,
   ) {}
 
@@ -86,6 +106,25 @@ export class HourOrderTracker {
     }
     order.offset = offset;
     metrics.set(metric, ts);
+  }
+
+  /** Continues a predecessor's run of the hour; only before this tracker has seen a reading of the hour. */
+  resume(handover: HourOrderHandover): void {
+    if (this.hours.has(handover.hour)) return;
+    const unordered = new Map<string, Set<string>>();
+    for (const [deviceId, metric] of handover.unordered) {
+      let set = unordered.get(deviceId);
+      if (set === undefined) unordered.set(deviceId, (set = new Set()));
+      set.add(metric);
+    }
+    this.hours.set(handover.hour, {
+      since: handover.since,
+      offset: handover.offset,
+      last: handover.last,
+      unordered,
+      unorderedCount: handover.unordered.length,
+    });
+    while (this.hours.size > this.maxHours) this.forgetOldest();
   }
 
   /** The offset the hour's current run starts at, or undefined for an hour not tracked (never seen, or forgotten). */

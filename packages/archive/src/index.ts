@@ -23,9 +23,14 @@ export { ParquetReadingsWriter, kvMetadataOption, sqlString } from './parquet-re
 export {
   HourOrderTracker,
   MAX_UNORDERED_SERIES,
+  TRACKED_HOURS,
   ORDERED_SINCE_KEY,
   UNORDERED_SERIES_KEY,
 } from './hour-order-tracker';
+export type { HourOrderHandover } from './hour-order-tracker';
+export { readHourOrderHandovers } from './hour-order-handover';
+export { archiveClaimsSql, readArchiveClaims } from './archive-claims';
+export type { ClaimedFile } from './archive-claims';
 export { HourLedger, sealedThroughFor } from './hour-ledger';
 export type { FlushRecord, HourLedgerOptions } from './hour-ledger';
 export { ArchivePartitionHandler } from './archive-partition-handler';

@@ -1,5 +1,5 @@
 // The batch view's SQL: dedup of raw readings and the aggregates, with core's first/last tie-break.
-import { ORDERED_SINCE_KEY, UNORDERED_SERIES_KEY, sqlString } from '@lambda-iot/archive';
+import { sqlString } from '@lambda-iot/archive';
 
 /** Columns of every batch-view file, in order; window_start, first_ts and last_ts are epoch ms. */
 export const VIEW_COLUMNS =
@@ -91,13 +91,6 @@ export function suspectRowsSql(
     ...(unproven.length > 0 ? [`SELECT ${cols} FROM ${readArchiveSql(unproven)}`] : []),
   ];
   return `(${parts.join('\nUNION ALL\n')})`;
-}
-
-/** Each file's claim: `ORDERED_SINCE_KEY` and `UNORDERED_SERIES_KEY` values, one row per file and key present. */
-export function archiveClaimsSql(files: readonly string[]): string {
-  return `SELECT file_name, decode(key) AS key, decode(value) AS value
-FROM parquet_kv_metadata(${fileListSql(files)})
-WHERE key IN (${sqlString(ORDERED_SINCE_KEY)}::BLOB, ${sqlString(UNORDERED_SERIES_KEY)}::BLOB)`;
 }
 
 /** Rolls aggregates with f/l structs up to `sizeMs` windows; the input relation must have the columns above. */

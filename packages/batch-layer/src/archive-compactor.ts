@@ -2,6 +2,7 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  archiveClaimsSql,
   archiveFileName,
   kvMetadataOption,
   parseArchiveFileName,
@@ -12,7 +13,7 @@ import {
   type ArchiveFileName,
 } from '@lambda-iot/archive';
 import type { BatchComputer } from './batch-computer';
-import { archiveClaimsSql, fileListSql } from './aggregate-sql';
+import { fileListSql } from './aggregate-sql';
 
 export interface HourFile extends ArchiveFileName {
   name: string;

@@ -1,14 +1,6 @@
 // Which of an hour's archive rows provably hold no two readings of one series with the same event time.
 import { basename } from 'node:path';
-import { parseArchiveFileName } from '@lambda-iot/archive';
-
-/** An archive file of the hour with its claim: `ORDERED_SINCE_KEY` and the `UNORDERED_SERIES_KEY` list. */
-export interface ClaimedFile {
-  path: string;
-  orderedSince: number | undefined;
-  /** `[device_id, metric]` pairs the claim excludes; empty when the file lists none. */
-  unordered?: ReadonlyArray<readonly [string, string]>;
-}
+import { parseArchiveFileName, type ClaimedFile } from '@lambda-iot/archive';
 
 export interface HourProof {
   /**

@@ -29,7 +29,6 @@ export {
   VIEW_COLUMNS,
   minuteAggregatesSql,
   orderedMinuteAggregatesSql,
-  archiveClaimsSql,
   deleteDevicesSql,
   minuteAggregatesOfSql,
   readArchiveSql,
@@ -40,13 +39,8 @@ export {
   fileListSql,
 } from './aggregate-sql';
 export { proveHour, provesNoDuplicates } from './duplicate-free-proof';
-export type { ClaimedFile, HourProof } from './duplicate-free-proof';
-export {
-  MAX_SPLIT_DEVICES,
-  computeMinuteAggregates,
-  readClaims,
-  splitAggregatesSql,
-} from './minute-aggregates';
+export type { HourProof } from './duplicate-free-proof';
+export { MAX_SPLIT_DEVICES, computeMinuteAggregates, splitAggregatesSql } from './minute-aggregates';
 export type { DedupOutcome, SplitAggregatesSql } from './minute-aggregates';
 export { BatchComputer } from './batch-computer';
 export type { BatchComputerOptions, HourResult, DayResult, ProgressReporter } from './batch-computer';

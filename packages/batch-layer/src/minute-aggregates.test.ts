@@ -7,6 +7,8 @@ import {
   ArchivePartitionHandler,
   ORDERED_SINCE_KEY,
   listArchiveFiles,
+  readArchiveClaims,
+  readHourOrderHandovers,
   readingsHourDir,
   sqlString,
 } from '@lambda-iot/archive';
@@ -19,7 +21,7 @@ import {
 } from '@lambda-iot/core';
 import { viewSelectSql } from './aggregate-sql';
 import { proveHour } from './duplicate-free-proof';
-import { computeMinuteAggregates, readClaims, type DedupOutcome } from './minute-aggregates';
+import { computeMinuteAggregates, type DedupOutcome } from './minute-aggregates';
 import { groundTruth, prng } from './test-support/readings-fixture';
 
 const H = Date.UTC(2026, 2, 3, 4);
@@ -33,12 +35,17 @@ async function archive(
   flushEvery: number,
   db: DuckDBConnection,
   firstOffset = 0,
+  /** A restarted archiver that continues its predecessor's claims, as the archiver's factory does. */
+  handover = false,
 ): Promise<void> {
   const handler = new ArchivePartitionHandler({
     root,
     partition,
-    committedOffset: undefined,
+    committedOffset: handover ? firstOffset : undefined,
     plannedEnds: [],
+    handovers: handover
+      ? await readHourOrderHandovers(db, await listArchiveFiles(root, partition), firstOffset)
+      : [],
     connection: db,
     ledger: { recordFlush: async () => 0 },
     deadLetters: async () => undefined,
@@ -224,7 +231,7 @@ describe('1-minute aggregates of an archived hour', () => {
     // A restarted archiver claims nothing about offsets before its first; it re-reads one envelope.
     await archive(root, 1, [p1[29] as (typeof p1)[number], ...p1.slice(30)], 30, db, 29);
     const files = (await listArchiveFiles(root)).map((f) => f.path).sort();
-    const proof = proveHour(await readClaims(db, files));
+    const proof = proveHour(await readArchiveClaims(db, files));
     expect(proof.unproven.length).toBeGreaterThan(0);
     expect(proof.unproven.every((f) => f.includes('part-1-'))).toBe(true);
     const { outcome, windows } = await compute();
@@ -291,6 +298,30 @@ describe('1-minute aggregates of an archived hour', () => {
     const { outcome, windows } = await compute();
     expect(outcome).toBe('ran');
     expectGroundTruth(windows, readingsOf(envelopes));
+  });
+
+  it('proves an hour across an archiver restart that continues its predecessor’s claims', async () => {
+    const envelopes = inOrder(3, 40, 9);
+    await archive(root, 0, envelopes.slice(0, 60), 30, db);
+    await archive(root, 0, envelopes.slice(60), 30, db, 60, true);
+    const { outcome, windows } = await compute();
+    expect(outcome).toBe('skipped');
+    expectGroundTruth(windows, readingsOf(envelopes));
+  });
+
+  it('dedups, after a handover, the series a new run re-sends at or below the last ts archived', async () => {
+    const envelopes = inOrder(3, 40, 9);
+    await archive(root, 0, envelopes.slice(0, 60), 30, db);
+    // A producer retry after the restart: an envelope archived before it arrives again.
+    const resent = [envelopes[58] as (typeof envelopes)[number], ...envelopes.slice(60)];
+    await archive(root, 0, resent, 30, db, 60, true);
+    const files = (await listArchiveFiles(root)).map((f) => f.path).sort();
+    const proof = proveHour(await readArchiveClaims(db, files));
+    expect(proof.unproven).toEqual([]);
+    expect(proof.unordered.map(([d]) => d)).toEqual([envelopes[58]?.deviceId, envelopes[58]?.deviceId]);
+    const { outcome, windows } = await compute();
+    expect(outcome).toBe('partial');
+    expectGroundTruth(windows, readingsOf([...envelopes.slice(0, 60), ...resent]));
   });
 
   it('trusts no file without a claim, such as one written by another tool', async () => {

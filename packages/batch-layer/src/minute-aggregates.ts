@@ -1,15 +1,14 @@
 // One hour's 1-minute aggregates into a temp table: the dedup stage only for rows the archive cannot prove free of it.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { ORDERED_SINCE_KEY, UNORDERED_SERIES_KEY } from '@lambda-iot/archive';
+import { readArchiveClaims } from '@lambda-iot/archive';
 import {
-  archiveClaimsSql,
   deleteDevicesSql,
   minuteAggregatesOfSql,
   minuteAggregatesSql,
   orderedMinuteAggregatesSql,
   suspectRowsSql,
 } from './aggregate-sql';
-import { proveHour, type ClaimedFile, type HourProof } from './duplicate-free-proof';
+import { proveHour, type HourProof } from './duplicate-free-proof';
 
 /**
  * 'skipped': the archive's claims proved the files free of duplicates; 'partial': the dedup ran only over the
@@ -60,7 +59,7 @@ export async function computeMinuteAggregates(
   files: readonly string[],
   table: string,
 ): Promise<DedupOutcome> {
-  const split = splitAggregatesSql(proveHour(await readClaims(db, files)));
+  const split = splitAggregatesSql(proveHour(await readArchiveClaims(db, files)));
   if (split !== undefined) {
     await db.run(`CREATE OR REPLACE TEMP TABLE ${table} AS ${split.ordered}`);
     if (split.suspectDevices.length > 0) await db.run(deleteDevicesSql(table, split.suspectDevices));
@@ -82,38 +81,4 @@ export async function computeMinuteAggregates(
   }
   await db.run(`CREATE OR REPLACE TEMP TABLE ${table} AS ${minuteAggregatesSql(files)}`);
   return 'ran';
-}
-
-/** The files' claims from their footers; a malformed claim counts as none. */
-export async function readClaims(db: DuckDBConnection, files: readonly string[]): Promise<ClaimedFile[]> {
-  const values = new Map<string, Map<string, string>>();
-  for (const [file, key, value] of (await db.runAndReadAll(archiveClaimsSql(files))).getRows()) {
-    let m = values.get(String(file));
-    if (m === undefined) values.set(String(file), (m = new Map()));
-    m.set(String(key), String(value));
-  }
-  return files.map((path) => {
-    const m = values.get(path);
-    const since = Number(m?.get(ORDERED_SINCE_KEY));
-    const unordered = parseSeries(m?.get(UNORDERED_SERIES_KEY) ?? '[]');
-    if (!Number.isSafeInteger(since) || since < 0 || m?.get(ORDERED_SINCE_KEY) === undefined || !unordered)
-      return { path, orderedSince: undefined };
-    return { path, orderedSince: since, unordered };
-  });
-}
-
-function parseSeries(json: string): Array<[string, string]> | undefined {
-  try {
-    const parsed: unknown = JSON.parse(json);
-    if (!Array.isArray(parsed)) return undefined;
-    const out: Array<[string, string]> = [];
-    for (const p of parsed) {
-      if (!Array.isArray(p) || p.length !== 2 || typeof p[0] !== 'string' || typeof p[1] !== 'string')
-        return undefined;
-      out.push([p[0], p[1]]);
-    }
-    return out;
-  } catch {
-    return undefined;
-  }
 }
