@@ -1,13 +1,16 @@
 // Benchmark: one hour of readings recomputed by the batch job, against the bare DuckDB queries over the same files.
 // Usage (after `npm run build`, Redis up): node bench/batch/recompute.mjs [readings=10000000] [rounds=2]
 //
-// Three hours of the same readings, all written by the archiver's own partition handler (no Kafka, so the files
+// Four hours of the same readings, all written by the archiver's own partition handler (no Kafka, so the files
 // and their claims are exactly what the archiver writes): "in order", each series arriving in event-time order
 // (the archive then proves the hour free of duplicates and the job skips its dedup); "with duplicates", the
-// same files plus 5% of the readings re-sent later in the same partitions by a restarted archiver (no proof:
-// the job runs the dedup query); and "a few series unordered", where 1% of the series misbehave: 10 devices
-// whose producer re-sends every envelope (0.5% of the readings are duplicates) and 10 devices whose every 4th
-// envelope arrives after the next (out of order); the archive lists those series and the job dedups only them.
+// same files plus 5% of the readings sent again later in the same partitions, in files without claims (a bulk
+// re-send, as a gateway replaying its buffer or an import tool would write: the job runs the dedup query);
+// "a few series unordered", where 1% of the series misbehave: 10 devices whose producer re-sends every envelope
+// (0.5% of the readings are duplicates) and 10 devices whose every 4th envelope arrives after the next (out of
+// order); the archive lists those series and the job dedups only them; and "archivers restarted mid-hour", in
+// order, where every partition's handler commits, closes, and a new one resumes from the commit with its
+// predecessor's claims (`readHourOrderHandovers`, as the archiver's factory does), so the hour stays proven.
 // Per hour and round, in fresh DuckDB instances with the job's settings: the bare dedup query, the bare
 // aggregate without dedup (the floor: valid only with the proof), the job's own SQL run bare (for its
 // footers' proof), and the job (BatchComputer.recomputeHour: footers, query, 1m + 1h files written durably,
@@ -36,6 +39,7 @@ const {
   layerKeys,
   listArchiveFiles,
   readArchiveClaims,
+  readHourOrderHandovers,
   readingsHourDir,
   sqlString,
 } = require('@lambda-iot/archive');
@@ -51,6 +55,7 @@ const FLUSH = 100_000; // the archiver's default ARCHIVER_FLUSH_MAX_READINGS
 const H_ORDERED = Date.UTC(2026, 0, 1, 12);
 const H_DUPS = H_ORDERED + 3_600_000;
 const H_FEW = H_ORDERED + 7_200_000;
+const H_RESTART = H_ORDERED + 10_800_000;
 /** Devices whose producer re-sends every envelope, and devices whose every 4th envelope comes after the next. */
 const resends = (d) => d % 200 === 7;
 const reorders = (d) => d % 200 === 107;
@@ -74,12 +79,27 @@ const redis = createRedis(
  * N readings of DEVICES devices × 2 metrics in one hour, each series every 3.6e6 / (N / DEVICES / 2) ms; device d
  * on partition d % PARTITIONS (Kafka key = deviceId); envelopes of one device, in event-time order per partition.
  */
-async function archiveHour(hour, db, misbehave = false) {
+async function archiveHour(hour, db, { misbehave = false, restart = false } = {}) {
   const perSeries = Math.floor(N / DEVICES / 2);
   const step = Math.floor(3_600_000 / perSeries);
   const handlers = [];
   const offsets = [];
   const pending = [];
+  /** A handler resuming partition p at `committed`, with its predecessor's claims as the archiver's factory reads them. */
+  const open = async (p, committed) =>
+    new ArchivePartitionHandler({
+      root,
+      partition: p,
+      committedOffset: committed,
+      plannedEnds: [],
+      handovers: await readHourOrderHandovers(db, await listArchiveFiles(root, p), committed),
+      connection: db,
+      ledger: { recordFlush: async () => 0 },
+      deadLetters: async () => undefined,
+      maxReadings: FLUSH,
+      maxAgeMs: 3_600_000,
+      now: () => Date.now(),
+    });
   for (let p = 0; p < PARTITIONS; p++) {
     handlers.push(
       new ArchivePartitionHandler({
@@ -116,6 +136,16 @@ async function archiveHour(hour, db, misbehave = false) {
     }
   };
   for (let j0 = 0; j0 < perSeries; j0 += perSlice) {
+    if (restart && j0 === Math.floor(perSeries / perSlice / 2) * perSlice) {
+      // Every partition's archiver stops mid-hour (a deploy) and a new process takes over from its commit.
+      for (let p = 0; p < PARTITIONS; p++) {
+        if (pending[p].length > 0) await handlers[p].handle(pending[p], ctx);
+        pending[p] = [];
+        await handlers[p].checkpoint(ctx);
+        await handlers[p].close();
+        handlers[p] = await open(p, offsets[p]);
+      }
+    }
     for (let d = 0; d < DEVICES; d++) {
       const deviceId = `dev-${d}`;
       const readings = [];
@@ -255,7 +285,8 @@ try {
   await archiveHour(H_ORDERED, db);
   const next = await archiveHour(H_DUPS, db);
   await addDuplicates(H_DUPS, next, db);
-  await archiveHour(H_FEW, db, true);
+  await archiveHour(H_FEW, db, { misbehave: true });
+  await archiveHour(H_RESTART, db, { restart: true });
   db.closeSync();
   inst.closeSync();
   const hours = [];
@@ -263,6 +294,7 @@ try {
     ['in order', H_ORDERED],
     ['with duplicates', H_DUPS],
     ['a few series unordered', H_FEW],
+    ['archivers restarted mid-hour', H_RESTART],
   ]) {
     const files = await filesOf(hour);
     const c = await DuckDBInstance.create(':memory:');
