@@ -9,7 +9,7 @@ const swc = [
   },
 ];
 
-/** @param {{ integration?: boolean }} [opts] */
+/** @param {{ integration?: boolean, retryOnce?: boolean }} [opts] */
 function preset(opts = {}) {
   return {
     testEnvironment: 'node',
@@ -27,6 +27,7 @@ function preset(opts = {}) {
     // (DuckDB's reaper, kafkajs' reconnect timers); a run that finished must never hang `npm test` or CI.
     forceExit: true,
     reporters: ['default', path.join(__dirname, 'scripts/jest-summary-reporter.js')],
+    ...(opts.retryOnce ? { setupFilesAfterEnv: [path.join(__dirname, 'scripts/jest-retry-once.js')] } : {}),
   };
 }
 

@@ -19,6 +19,19 @@ function failuresOf(results) {
   return out;
 }
 
+/** Tests that passed only on their retry (`jest-retry-once.js`), with the first attempt's error. */
+function retriedOf(results) {
+  const out = [];
+  for (const file of results.testResults) {
+    const where = path.relative(path.join(__dirname, '..'), file.testFilePath);
+    for (const t of file.testResults) {
+      if (t.status === 'passed' && (t.invocations ?? 1) > 1)
+        out.push({ test: `${where} › ${t.fullName}`, message: clip(t.retryReasons?.[0] ?? '') });
+    }
+  }
+  return out;
+}
+
 function clip(text) {
   // eslint-disable-next-line no-control-regex
   const plain = String(text)
@@ -45,6 +58,7 @@ class SummaryReporter {
       skipped: results.numPendingTests + results.numTodoTests,
       // Named here because CI keeps only the tail of a long log: the closing summary must say what broke.
       failures: failuresOf(results),
+      retried: retriedOf(results),
     };
     fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(summary));
   }

@@ -32,7 +32,9 @@ const tested =
 let passed = 0;
 let failed = 0;
 let skipped = 0;
+let retried = 0;
 let files = [];
+const indent = (text) => text.split('\n').join('\n       ');
 try {
   files = readdirSync(resultsDir).filter((f) => f.endsWith('.json'));
 } catch {
@@ -44,9 +46,15 @@ for (const file of files) {
   failed += s.failed;
   skipped += s.skipped;
   if (s.failed > 0) console.log(`   failing: ${s.workspace} (${s.failed})`);
-  for (const f of s.failures ?? []) console.log(`     ✕ ${f.test}\n       ${f.message.split('\n').join('\n       ')}`);
+  for (const f of s.failures ?? []) console.log(`     ✕ ${f.test}\n       ${indent(f.message)}`);
+  for (const f of s.retried ?? []) {
+    retried++;
+    console.log(`   passed on retry: ${f.test}\n       first attempt: ${indent(f.message)}`);
+  }
 }
 const ok = stackUp && built && tested && failed === 0 && passed > 0;
 console.log(`\n${files.length} workspaces tested`);
-console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+console.log(
+  `${passed} passed, ${failed} failed, ${skipped} skipped${retried > 0 ? ` (${retried} passed on retry)` : ''}`,
+);
 process.exit(ok ? 0 : 1);

@@ -1,1 +1,1 @@
-module.exports = require('../../jest.preset.js').preset();
+module.exports = require('../../jest.preset.js').preset({ retryOnce: true });
