@@ -28,7 +28,7 @@ export {
   UNORDERED_SERIES_KEY,
 } from './hour-order-tracker';
 export type { HourOrderHandover } from './hour-order-tracker';
-export { readHourOrderHandovers } from './hour-order-handover';
+export { HANDOVER_HOURS, readHourOrderHandovers } from './hour-order-handover';
 export { archiveClaimsSql, readArchiveClaims } from './archive-claims';
 export type { ClaimedFile } from './archive-claims';
 export { HourLedger, sealedThroughFor } from './hour-ledger';
