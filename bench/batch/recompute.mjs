@@ -12,8 +12,8 @@
 // order, where every partition's handler commits, closes, and a new one resumes from the commit with its
 // predecessor's claims (`readHourOrderHandovers`, as the archiver's factory does), so the hour stays proven.
 // Per hour and round, in fresh DuckDB instances with the job's settings: the bare dedup query, the bare
-// aggregate without dedup (the floor: valid only with the proof), the job's own SQL run bare (for its
-// footers' proof), and the job (BatchComputer.recomputeHour: footers, query, 1m + 1h files written durably,
+// aggregate without dedup (the floor: valid only with the proof), the job's own aggregation run bare
+// (`computeMinuteAggregates`: footers, proof and the path they select), and the job (BatchComputer.recomputeHour: footers, query, 1m + 1h files written durably,
 // manifest in Redis). The job's 1m file is checked against the bare dedup query's result, window by window.
 import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -26,11 +26,9 @@ const { DuckDBInstance } = require('@duckdb/node-api');
 const {
   BatchComputer,
   batchFilePath,
-  deleteDevicesSql,
+  computeMinuteAggregates,
   minuteAggregatesSql,
   orderedMinuteAggregatesSql,
-  proveHour,
-  splitAggregatesSql,
   viewSelectSql,
 } = require('@lambda-iot/batch-layer');
 const {
@@ -38,7 +36,6 @@ const {
   archiveFileName,
   layerKeys,
   listArchiveFiles,
-  readArchiveClaims,
   readHourOrderHandovers,
   readingsHourDir,
   sqlString,
@@ -202,38 +199,34 @@ async function filesOf(hour) {
     .sort();
 }
 
-/** The statements the job runs for these files, as its footers' proof decides (one, or the two parts of a split). */
-async function jobStatements(files) {
-  const inst = await DuckDBInstance.create(':memory:', settings);
-  const db = await inst.connect();
-  const split = splitAggregatesSql(proveHour(await readArchiveClaims(db, files)));
-  db.closeSync();
-  inst.closeSync();
-  if (split === undefined) return [minuteAggregatesSql(files)];
-  return [
-    split.ordered,
-    ...(split.suspectDevices.length > 0 ? [deleteDevicesSql('bare0', split.suspectDevices)] : []),
-    ...(split.suspect === undefined ? [] : [split.suspect]),
-  ];
-}
-
-/** Runs the statements (queries into tables bare0, bare1, …, and DELETEs) in a fresh instance; windows = rows of all tables. */
-async function bare(sqls) {
-  const statements = Array.isArray(sqls) ? sqls : [sqls];
+/**
+ * The job's own aggregation, bare: `computeMinuteAggregates` (footers, proof, and whichever path it picks) in a
+ * fresh instance, without the job's 1m/1h files and manifest.
+ */
+async function jobSqlBare(files) {
   const inst = await DuckDBInstance.create(':memory:', settings);
   const db = await inst.connect();
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  let tables = 0;
-  for (const sql of statements) {
-    if (sql.startsWith('DELETE')) await db.run(sql);
-    else await db.run(`CREATE TEMP TABLE bare${tables++} AS ${sql}`);
-  }
+  const outcome = await computeMinuteAggregates(db, files, 'agg');
   const ms = performance.now() - t0;
   const cpu = cpuMs(c0);
-  let windows = 0;
-  for (let i = 0; i < tables; i++)
-    windows += Number((await db.runAndReadAll(`SELECT count(*) FROM bare${i}`)).getRows()[0][0]);
+  const windows = Number((await db.runAndReadAll('SELECT count(*) FROM agg')).getRows()[0][0]);
+  db.closeSync();
+  inst.closeSync();
+  return { ms, cpu, windows, outcome };
+}
+
+/** Runs one query into a table in a fresh instance; windows = its rows. */
+async function bare(sql) {
+  const inst = await DuckDBInstance.create(':memory:', settings);
+  const db = await inst.connect();
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  await db.run(`CREATE TEMP TABLE bare AS ${sql}`);
+  const ms = performance.now() - t0;
+  const cpu = cpuMs(c0);
+  const windows = Number((await db.runAndReadAll('SELECT count(*) FROM bare')).getRows()[0][0]);
   db.closeSync();
   inst.closeSync();
   return { ms, cpu, windows };
@@ -306,7 +299,7 @@ try {
     );
     cdb.closeSync();
     c.closeSync();
-    hours.push({ name, hour, files, rows, statements: await jobStatements(files) });
+    hours.push({ name, hour, files, rows });
   }
   console.error(
     `archived ${hours.map((h) => `${h.rows} rows in ${h.files.length} files (${h.name})`).join(', ')} in ${Math.round(performance.now() - g0)} ms`,
@@ -318,7 +311,7 @@ try {
       const before = load();
       const dedupQ = await bare(minuteAggregatesSql(h.files));
       const floorQ = await bare(orderedMinuteAggregatesSql(h.files));
-      const sameQ = await bare(h.statements);
+      const sameQ = await jobSqlBare(h.files);
       const j = await job(h.hour);
       if (dedupQ.windows !== j.windows || floorQ.windows !== j.windows || sameQ.windows !== j.windows)
         throw new Error(

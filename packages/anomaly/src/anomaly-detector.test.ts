@@ -97,7 +97,8 @@ describe('AnomalyDetector', () => {
   });
 
   it('drift: a moderate deviation (≥ 3 sigmas) for K consecutive windows opens a drift, not a spike, even when it grows past 6', () => {
-    const { d } = detector({ driftWindows: 5, resolveWindows: 2 });
+    // The windows-in-a-row rule alone (the CUSUM, specified below, would open this one at minute 5).
+    const { d } = detector({ driftWindows: 5, resolveWindows: 2, driftCusumThreshold: Infinity });
     const zs = [0, 1, 2, 3, 3.5, 4, 5, 6.5, 8, 8, 8];
     const events = run(d, [...zs.map((z, i) => at('d1', i, z)), normal('d1', 11), normal('d1', 12)]);
     // windows 3..7 are the fifth consecutive moderate one at minute 7
@@ -105,7 +106,8 @@ describe('AnomalyDetector', () => {
   });
 
   it('drift needs K windows in a row: an interruption restarts the count', () => {
-    const { d } = detector({ driftWindows: 3 });
+    // The windows-in-a-row rule alone: for the CUSUM one normal window only drains its slack.
+    const { d } = detector({ driftWindows: 3, driftCusumThreshold: Infinity });
     expect(run(d, [at('d1', 0, 4), at('d1', 1, 4), normal('d1', 2), at('d1', 3, 4), at('d1', 4, 4)])).toEqual(
       [],
     );
@@ -143,14 +145,109 @@ describe('AnomalyDetector', () => {
     ).toEqual(['drift:open@2']);
   });
 
-  it('a deviation that grows gradually past the spike threshold is not a spike', () => {
+  it('a deviation that grows gradually past the spike threshold is not a spike but a drift', () => {
     const { d } = detector({ driftWindows: 50 });
+    // The CUSUM (z − 1.5, z capped at 4) sums 0.5, 3, 5.5: a drift at minute 3, before z passes 6.
     expect(
-      run(
-        d,
-        [0, 2, 4, 5.5, 7, 8.5, 10].map((z, i) => at('d1', i, z)),
+      summary(
+        run(
+          d,
+          [0, 2, 4, 5.5, 7, 8.5, 10].map((z, i) => at('d1', i, z)),
+        ),
       ),
-    ).toEqual([]);
+    ).toEqual(['drift:open@3']);
+  });
+
+  describe('drift CUSUM (slack 1.5, threshold 5, |z| capped at 4)', () => {
+    // z a little past round values, so that floating point does not decide which window reaches the threshold.
+    const ramp = [0, 0, 1, 2, 2.5, 3.05, 3.6, 4, 4.5, 5];
+
+    it('opens a ramp’s drift one window after it reaches 3 sigmas, where three windows in a row need two', () => {
+      // z − 1.5 sums 0.5, 1.5, 3.05 (minute 5, the first past 3 sigmas), 5.15 (minute 6).
+      expect(
+        summary(
+          run(
+            detector().d,
+            ramp.map((z, i) => at('d1', i, z)),
+          ),
+        ),
+      ).toEqual(['drift:open@6']);
+      const countOnly = detector({ driftCusumThreshold: Infinity }).d;
+      expect(
+        summary(
+          run(
+            countOnly,
+            ramp.map((z, i) => at('d1', i, z)),
+          ),
+        ),
+      ).toEqual(['drift:open@7']);
+    });
+
+    it('opens a downward drift the same way', () => {
+      const events = run(
+        detector().d,
+        ramp.map((z, i) => at('d1', i, -z)),
+      );
+      expect(summary(events)).toEqual(['drift:open@6']);
+      expect(events[0]).toMatchObject({
+        score: expect.closeTo(3.6, 9),
+        value: expect.closeTo(20 - 3.6 * SIGMA, 9),
+      });
+    });
+
+    it('opens a sustained deviation under 3 sigmas, which three windows in a row never would', () => {
+      // 2.6 sigmas adds 1.1 a window: 5.5 at the fifth.
+      const events = run(
+        detector().d,
+        [0, 1, 2, 3, 4, 5].map((m) => at('d1', m, 2.6)),
+      );
+      expect(summary(events)).toEqual(['drift:open@4']);
+    });
+
+    it('starts over after a missing window', () => {
+      const { d } = detector();
+      // 4.4 by minute 3; minute 4 is missing (a gap); from minute 5 it sums anew: 5.5 at minute 9, not 5.
+      const windows = [0, 1, 2, 3, 5, 6, 7, 8, 9, 10].map((m) => at('d1', m, 2.6));
+      expect(summary(run(d, windows))).toEqual(['gap:open@4', 'gap:resolved@7', 'drift:open@9']);
+    });
+
+    it('starts over when a new baseline version is scored against', () => {
+      const { d, setModel } = detector();
+      expect(
+        run(
+          d,
+          [0, 1, 2, 3].map((m) => at('d1', m, 2.6)),
+        ),
+      ).toEqual([]);
+      setModel(model('v2'));
+      const events = run(
+        d,
+        [4, 5, 6, 7, 8].map((m) => at('d1', m, 2.6)),
+      );
+      expect(summary(events)).toEqual(['drift:open@8']);
+      expect(events[0]).toMatchObject({ baselineVersion: 'v2' });
+    });
+
+    it('starts over once a drift has resolved', () => {
+      const { d } = detector({ resolveWindows: 2 });
+      const zs = [2.6, 2.6, 2.6, 2.6, 2.6, 0, 0, 2.6, 2.6, 2.6, 2.6, 2.6];
+      // Open at 4, resolved by the clean minutes 5 and 6; then five more windows of 2.6 before it reopens.
+      expect(
+        summary(
+          run(
+            d,
+            zs.map((z, i) => at('d1', i, z)),
+          ),
+        ),
+      ).toEqual(['drift:open@4', 'drift:resolved@6', 'drift:open@11']);
+    });
+
+    it('does not take a spike’s partial first window for a drift', () => {
+      // The partial window adds min(5.5, 4) − 1.5 = 2.5; the next one is the spike.
+      expect(summary(run(detector().d, [normal('d1', 0), at('d1', 1, 5.5), at('d1', 2, 15)]))).toEqual([
+        'spike:open@2',
+      ]);
+    });
   });
 
   it('against a device-type baseline (a device without history) spikes are scored but a steady offset is no drift', () => {
@@ -165,7 +262,7 @@ describe('AnomalyDetector', () => {
       ),
     ).toEqual([]);
     expect(summary(run(d, [normal('fresh', 6), at('fresh', 7, 12)]))).toEqual(['spike:open@7']);
-    // the same offset against the device's own history is a drift
+    // the same offset against the device's own history is a drift (by the CUSUM on its second window: 2.5 each)
     const own = detector({ driftWindows: 3 }, pooled).d;
     expect(
       summary(
@@ -174,7 +271,7 @@ describe('AnomalyDetector', () => {
           [0, 1, 2].map((m) => at('d1', m, 4)),
         ),
       ),
-    ).toEqual(['drift:open@2']);
+    ).toEqual(['drift:open@1']);
   });
 
   it('a ramp steep enough to cross both thresholds within two windows is a drift, not a spike: its readings do not jump', () => {

@@ -32,7 +32,7 @@ interface SeriesState {
   prevZ: number | undefined;
   prevPrevZ: number | undefined;
   driftStreak: number;
-  /** Accumulated evidence of a drift, and the basis (source and version) it was accumulated against. */
+  /** Accumulated evidence of a drift, and the batch baseline version it was accumulated against. */
   cusum: DriftCusum;
   cusumBasis: string | undefined;
   stuckStreak: number;
@@ -189,7 +189,16 @@ export class AnomalyDetector {
       const driftScored = basis.source !== 'pool' && !this.tracker.isOpen(w.deviceId, w.metric, 'spike');
       s.driftStreak = driftScored && moderate ? s.driftStreak + 1 : 0;
       const driftOpen = this.tracker.isOpen(w.deviceId, w.metric, 'drift');
-      const cusumAlarm = this.accumulate(s, driftScored && !driftOpen && (config.driftCusumOnline || basis.source !== 'online'), consecutive, basis, signed);
+      // The CUSUM sums z over many windows, so it needs a scale calibrated on a long history: the series' batch
+      // baseline. An online baseline's spread comes from its last hour and its trend is extrapolated, so its z
+      // wanders for a while on a normal day; there the windows-in-a-row rule alone judges drift.
+      const cusumAlarm = this.accumulate(
+        s,
+        driftScored && !driftOpen && basis.source === 'series',
+        consecutive,
+        basis.version,
+        signed,
+      );
       const drifting = driftOpen ? moderate : s.driftStreak >= config.driftWindows || cusumAlarm;
       // A drift opened against the online baseline is not judged against the pool while that relearns.
       emit('drift', basis.source === 'pool' ? NEUTRAL : drifting ? detected(z, mean, basis.version) : CLEAN);
@@ -214,18 +223,23 @@ export class AnomalyDetector {
 
   /**
    * Feeds one scored window to the series' drift CUSUM; true when it has reached its threshold. The sum starts
-   * over whenever the windows it holds stop being one unbroken run measured against one basis: after a missing
-   * window (a gap), when the basis changes (a new batch baseline, the online baseline taking over), and while
-   * drift is not judged (against the pool, during a spike) or already open (so a resolved drift starts afresh).
+   * over whenever the windows it holds stop being one unbroken run measured against one baseline: after a missing
+   * window (a gap), when a new batch baseline is scored against, and while drift is not judged by it (not
+   * against the series' own batch baseline, during a spike) or already open (so a resolved drift starts afresh).
    */
-  private accumulate(s: SeriesState, scored: boolean, consecutive: boolean, basis: Basis, z: number): boolean {
-    const key = `${basis.source}|${basis.version}`;
+  private accumulate(
+    s: SeriesState,
+    scored: boolean,
+    consecutive: boolean,
+    version: string,
+    z: number,
+  ): boolean {
     if (!scored) {
       this.resetCusum(s);
       return false;
     }
-    if (!consecutive || s.cusumBasis !== key) s.cusum.reset();
-    s.cusumBasis = key;
+    if (!consecutive || s.cusumBasis !== version) s.cusum.reset();
+    s.cusumBasis = version;
     return s.cusum.observe(z);
   }
 

@@ -1,7 +1,12 @@
 import { DEFAULT_DETECTOR_CONFIG } from './detector-config';
 import { DriftCusum, type DriftCusumOptions } from './drift-cusum';
 
-const options: DriftCusumOptions = { slack: 1, threshold: 5, cap: 3 };
+/** The shipped settings. */
+const options: DriftCusumOptions = {
+  slack: DEFAULT_DETECTOR_CONFIG.driftCusumSlack,
+  threshold: DEFAULT_DETECTOR_CONFIG.driftCusumThreshold,
+  cap: DEFAULT_DETECTOR_CONFIG.driftCusumCap,
+};
 
 /** The window (index) at which the CUSUM first alarms on the z path, or undefined. */
 function alarmAt(zs: readonly number[], o: DriftCusumOptions = options): number | undefined {
@@ -27,53 +32,46 @@ function normals(seed: number, count: number): number[] {
 }
 
 describe('DriftCusum', () => {
-  it('a ramp of 0.5 sigma a window alarms at the window it reaches 3 sigmas: the windows under 3 already count', () => {
+  it('is specified here with the shipped settings', () => {
+    expect(options).toEqual({ slack: 1.5, threshold: 5, cap: 4 });
+  });
+
+  it('a ramp of 0.5 sigma a window alarms at its second window past 3 sigmas, not its third: the windows under 3 already count', () => {
     const ramp = Array.from({ length: 20 }, (_, i) => 0.5 * i);
-    // Sums 0, 0, 0, 0.5, 1.5, 3, 5: z − 1 from z = 1.5 on.
-    expect(alarmAt(ramp)).toBe(6);
+    // z − 1.5 from z = 2 on: sums 0.5, 1.5, 3 (z = 3, window 6), 5 (window 7); three windows in a row: window 8.
+    expect(alarmAt(ramp)).toBe(7);
     expect(ramp[6]).toBe(3);
   });
 
-  it('a slower ramp alarms while still under 3 sigmas', () => {
+  it('a slower ramp alarms at the window it reaches 3 sigmas', () => {
     const ramp = Array.from({ length: 40 }, (_, i) => 0.25 * i);
-    // 0.25, 0.5, 0.75, 1, 1.25 over the slack from z = 1.25 (window 5): sum 3.75 at window 9, 5.25 at window 10.
-    expect(alarmAt(ramp)).toBe(10);
-    expect(ramp[10]).toBeLessThan(3);
+    // 0.25, 0.5, 0.75, 1, 1.25, 1.5 over the slack from z = 1.75 (window 7): 3.75 at window 11, 5.25 at 12.
+    expect(alarmAt(ramp)).toBe(12);
+    expect(ramp[12]).toBe(3);
   });
 
   it('a negative drift alarms just like a positive one, on the lower sum', () => {
     const cusum = new DriftCusum(options);
-    const alarms = Array.from({ length: 7 }, (_, i) => cusum.observe(-0.5 * i));
-    expect(alarms.indexOf(true)).toBe(6);
+    const alarms = Array.from({ length: 8 }, (_, i) => cusum.observe(-0.5 * i));
+    expect(alarms.indexOf(true)).toBe(7);
     expect(cusum.lower).toBe(5);
     expect(cusum.upper).toBe(0);
   });
 
-  it('white noise (z ~ N(0,1)) over a day of windows stays under the threshold; without the slack it would not', () => {
-    const day = normals(42, 1_440);
+  it('white noise (z ~ N(0,1)) over a week of windows stays under the threshold; without the slack it would not', () => {
+    const week = normals(42, 7 * 1_440);
     const cusum = new DriftCusum(options);
+    let alarms = 0;
     let highest = 0;
-    for (const z of day) {
-      expect(cusum.observe(z)).toBe(false);
+    for (const z of week) {
+      if (cusum.observe(z)) alarms++;
       highest = Math.max(highest, cusum.upper, cusum.lower);
     }
+    expect(alarms).toBe(0);
     expect(highest).toBeGreaterThan(0);
     expect(highest).toBeLessThan(options.threshold);
-    // The slack is what drains it: a random walk of the same draws wanders past the threshold.
-    expect(alarmAt(day, { ...options, slack: 0 })).toBeDefined();
-  });
-
-  it('with the shipped settings, a week of white noise raises at most a few alarms, each resetting the sum', () => {
-    const { driftCusumSlack: slack, driftCusumThreshold: threshold, driftCusumCap: cap } =
-      DEFAULT_DETECTOR_CONFIG;
-    const cusum = new DriftCusum({ slack, threshold, cap });
-    let alarms = 0;
-    for (const z of normals(7, 7 * 1_440))
-      if (cusum.observe(z)) {
-        alarms++;
-        cusum.reset();
-      }
-    expect(alarms).toBeLessThanOrEqual(3);
+    // The slack is what drains it: a random walk of the same draws wanders past the threshold within a day.
+    expect(alarmAt(week, { ...options, slack: 0 })).toBeLessThan(1_440);
   });
 
   it('one wild window counts only up to the cap: a spike’s partial first window cannot fill the sum alone', () => {
@@ -81,26 +79,27 @@ describe('DriftCusum', () => {
     const cusum = new DriftCusum(options);
     cusum.observe(40);
     expect(cusum.upper).toBe(options.cap - options.slack);
-    // A sustained offset at the cap still gets there.
-    expect(alarmAt([40, 40, 40])).toBe(2);
+    // A sustained offset at the cap gets there on its second window.
+    expect(alarmAt([40, 40, 40])).toBe(1);
   });
 
   it('zero-mean wobble drains what a short excursion put in', () => {
     const cusum = new DriftCusum(options);
     [3, 3].forEach((z) => cusum.observe(z));
-    expect(cusum.upper).toBe(4);
+    expect(cusum.upper).toBe(3);
     [0.5, -0.5, 0.5, -0.5].forEach((z) => cusum.observe(z));
     expect(cusum.upper).toBe(0);
   });
 
-  it('reset forgets the evidence: after a gap a ramp needs its full run again', () => {
-    const cusum = new DriftCusum(options);
-    [2, 2, 3].forEach((z) => cusum.observe(z));
-    expect(cusum.upper).toBe(4);
-    cusum.reset();
-    expect([cusum.upper, cusum.lower]).toEqual([0, 0]);
-    expect(cusum.observe(3)).toBe(false);
-    expect(cusum.observe(3)).toBe(false);
-    expect(cusum.observe(3)).toBe(true);
+  it('reset forgets the evidence: after a gap an offset needs its full run again', () => {
+    const kept = new DriftCusum(options);
+    const reset = new DriftCusum(options);
+    for (const c of [kept, reset]) [2, 2, 3].forEach((z) => c.observe(z));
+    expect(reset.upper).toBe(2.5);
+    reset.reset();
+    expect([reset.upper, reset.lower]).toEqual([0, 0]);
+    expect(kept.observe(4)).toBe(true);
+    expect(reset.observe(4)).toBe(false);
+    expect(reset.observe(4)).toBe(true);
   });
 });

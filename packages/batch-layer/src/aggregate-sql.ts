@@ -29,11 +29,55 @@ WITH dedup AS (
   FROM ${relation}
   GROUP BY device_id, metric, ts, seq
 )
-SELECT device_id, metric, ts - ts % 60000 AS window_start,
+${windowAggregatesSql('dedup')}`;
+}
+
+/**
+ * The deduplicated readings of a relation with the archive's columns, as `minuteAggregatesOfSql` keeps them: one
+ * row per (device_id, metric, ts, seq) with the value `v` of its copy with the lowest (kafka_partition,
+ * kafka_offset), and that copy's coordinates as `src`.
+ */
+export function dedupRowsSql(relation: string): string {
+  return `SELECT device_id, metric, ts, seq, arg_min(value, {'p': kafka_partition, 'o': kafka_offset}) AS v,
+  min({'p': kafka_partition, 'o': kafka_offset}) AS src
+FROM ${relation}
+GROUP BY device_id, metric, ts, seq`;
+}
+
+/** 1-minute aggregates (f/l struct form) of readings with unique keys, as columns (device_id, metric, ts, v). */
+export function windowAggregatesSql(rows: string): string {
+  return `SELECT device_id, metric, ts - ts % 60000 AS window_start,
   count(*)::BIGINT AS count, sum(v) + 0.0 AS sum, min(v) + 0.0 AS min, max(v) + 0.0 AS max, sum(v * v) AS sum_sq,
   ${foldedStruct('min')} AS f, ${foldedStruct('max')} AS l
-FROM dedup
+FROM ${rows}
 GROUP BY device_id, metric, window_start`;
+}
+
+/** Join condition of two relations of readings on the dedup key; a null seq equals a null seq, as in GROUP BY. */
+function sameKeySql(a: string, b: string): string {
+  return `${a}.device_id = ${b}.device_id AND ${a}.metric = ${b}.metric AND ${a}.ts = ${b}.ts
+  AND ${a}.seq IS NOT DISTINCT FROM ${b}.seq`;
+}
+
+/**
+ * The rows of `rowsTable` (`dedupRowsSql`) whose key also occurs among the rows of `proven` outside `devices`,
+ * with that copy's coordinates as `proven_src`. The table is the small side: the proven rows only probe it.
+ */
+export function provenCopiesSql(
+  rowsTable: string,
+  proven: readonly string[],
+  devices: readonly string[],
+): string {
+  return `SELECT r.device_id, r.metric, r.ts, r.seq, r.src, {'p': o.kafka_partition, 'o': o.kafka_offset} AS proven_src
+FROM ${rowsTable} r
+JOIN (SELECT device_id, metric, ts, seq, kafka_partition, kafka_offset FROM ${readArchiveSql(proven)}
+      WHERE NOT (${deviceInSql(devices)})) o
+ON ${sameKeySql('o', 'r')}`;
+}
+
+/** The rows of `rowsTable` whose key is not in `copiesTable` (`provenCopiesSql`). */
+export function withoutCopiesSql(rowsTable: string, copiesTable: string): string {
+  return `(SELECT r.* FROM ${rowsTable} r ANTI JOIN ${copiesTable} c ON ${sameKeySql('c', 'r')})`;
 }
 
 function foldedStruct(fn: 'min' | 'max'): string {

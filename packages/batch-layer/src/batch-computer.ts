@@ -14,7 +14,7 @@ import {
 } from '@lambda-iot/archive';
 import { batchFilePath, newVersion } from './batch-layout';
 import { rollupSql, viewAsStructsSql, viewSelectSql } from './aggregate-sql';
-import { computeMinuteAggregates } from './minute-aggregates';
+import { computeMinuteAggregates, type DedupOutcome } from './minute-aggregates';
 import { BatchManifest } from './batch-manifest';
 import { BatchError } from './errors';
 import { dayInputs, hoursOfDay, type HourEntry } from './manifest';
@@ -29,11 +29,11 @@ export interface HourResult {
   inputFiles: number;
   rows1m: number;
   /**
-   * 'skipped' when the archive's claims proved the hour free of duplicates, 'partial' when the dedup ran only
-   * over the rows they do not cover, 'ran' when the dedup query ran over every row (no proof, or a window with
-   * rows of two partitions or of both parts), 'none' for an hour without files.
+   * How the hour was deduplicated (see `DedupOutcome`): 'ran' when the dedup query ran over every row (no proof,
+   * a window with rows of two partitions, or a suspect copy older than its proven one); 'none' for an hour
+   * without files.
    */
-  dedup: 'skipped' | 'partial' | 'ran' | 'none';
+  dedup: DedupOutcome | 'none';
 }
 
 export interface DayResult {

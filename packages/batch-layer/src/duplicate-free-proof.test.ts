@@ -28,7 +28,7 @@ describe('provesNoDuplicates', () => {
 describe('proveHour', () => {
   const listed = (f: ReturnType<typeof file>, unordered: Array<[string, string]>) => ({ ...f, unordered });
 
-  it('takes the unordered series from each proven partition’s latest claim, and only from proven ones', () => {
+  it('proves each partition up to its latest claim reaching back, with that claim’s unordered series', () => {
     const proof = proveHour([
       listed(file(0, 10, 19, 3), [['a', 'm']]),
       listed(file(0, 20, 29, 3), [
@@ -36,7 +36,7 @@ describe('proveHour', () => {
         ['b', 'm'],
       ]),
       listed(file(1, 5, 9, 5), [['c', 'n']]),
-      listed(file(2, 5, 9, 5), [['z', 'z']]),
+      listed(file(2, 5, 9, 6), [['z', 'z']]),
       listed(file(2, 10, 19, 10), []),
     ]);
     expect(proof.unordered).toEqual([
@@ -49,6 +49,24 @@ describe('proveHour', () => {
       'part-2-5-9.parquet',
       'part-2-10-19.parquet',
     ]);
+  });
+
+  it('proves the files up to the last claim reaching back, and none after it (a re-send, a fresh run)', () => {
+    const proof = proveHour([
+      listed(file(0, 10, 19, 10), [['a', 'm']]),
+      listed(file(0, 20, 29, 10), []),
+      file(0, 30, 39),
+      listed(file(0, 40, 49, 40), [['z', 'z']]),
+    ]);
+    expect(proof.proven.map((f) => f.split('/').pop())).toEqual([
+      'part-0-10-19.parquet',
+      'part-0-20-29.parquet',
+    ]);
+    expect(proof.unproven.map((f) => f.split('/').pop())).toEqual([
+      'part-0-30-39.parquet',
+      'part-0-40-49.parquet',
+    ]);
+    expect(proof.unordered).toEqual([]);
   });
 
   it('leaves files with unknown names or overlapping ranges unproven', () => {

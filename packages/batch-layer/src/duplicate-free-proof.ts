@@ -4,22 +4,27 @@ import { parseArchiveFileName, type ClaimedFile } from '@lambda-iot/archive';
 
 export interface HourProof {
   /**
-   * Files of partitions whose claims cover them: within such a partition, no (device_id, metric, ts) of a series
-   * outside `unordered` occurs twice.
+   * Files whose partition's claims cover them: within such a partition's proven files, no (device_id, metric, ts)
+   * of a series outside `unordered` occurs twice.
    */
   proven: string[];
-  /** Files proving nothing (no claim reaching back to the partition's first file, overlaps, unknown names). */
+  /**
+   * Files proving nothing: a partition's files after its last claim reaching back to its first file (a re-send
+   * written by another tool, a run that could not continue the claims), every file of a partition with no such
+   * claim or with overlapping ranges, and unknown names.
+   */
   unproven: string[];
-  /** The union of the proven partitions' latest claims' unordered series, sorted. */
+  /** The union of the unordered series of the claims that prove the proven files, sorted. */
   unordered: Array<[string, string]>;
 }
 
 /**
- * Splits an hour's files by partition. A partition is proven when its files have disjoint offset ranges (no
- * merged file beside its sources) and the claim of its latest file starts at or before its first file: every row
- * of the partition in this hour then lies in that claim's range, where each series not listed as unordered
- * strictly increases in ts. Duplicates across partitions are not covered here: the caller checks that no window
- * holds rows of two partitions in its dedup-free part, or rows of both parts.
+ * Splits an hour's files by partition. Within a partition whose files have disjoint offset ranges (no merged file
+ * beside its sources), the latest file whose claim starts at or before the partition's first file proves itself
+ * and every file before it: their rows lie in that claim's range, where each series not listed as unordered
+ * strictly increases in ts. Later files prove nothing. Duplicates across partitions, and between proven and
+ * unproven files, are not covered here: the caller checks that no window holds rows of two partitions in its
+ * dedup-free part, and drops unproven rows repeating a proven one's key.
  */
 export function proveHour(files: readonly ClaimedFile[]): HourProof {
   const byPartition = new Map<number, Array<{ first: number; last: number } & ClaimedFile>>();
@@ -42,14 +47,20 @@ export function proveHour(files: readonly ClaimedFile[]): HourProof {
     for (let i = 1; i < list.length; i++) {
       if ((list[i] as { first: number }).first <= (list[i - 1] as { last: number }).last) disjoint = false;
     }
-    const latest = list[list.length - 1] as ClaimedFile;
     const first = (list[0] as { first: number }).first;
-    if (!disjoint || latest.orderedSince === undefined || latest.orderedSince > first) {
-      unproven.push(...list.map((f) => f.path));
-      continue;
+    let covering = -1;
+    for (let i = list.length - 1; i >= 0 && disjoint; i--) {
+      const since = (list[i] as ClaimedFile).orderedSince;
+      if (since !== undefined && since <= first) {
+        covering = i;
+        break;
+      }
     }
-    proven.push(...list.map((f) => f.path));
-    for (const [d, m] of latest.unordered ?? []) unordered.set(JSON.stringify([d, m]), [d, m]);
+    unproven.push(...list.slice(covering + 1).map((f) => f.path));
+    if (covering < 0) continue;
+    proven.push(...list.slice(0, covering + 1).map((f) => f.path));
+    for (const [d, m] of (list[covering] as ClaimedFile).unordered ?? [])
+      unordered.set(JSON.stringify([d, m]), [d, m]);
   }
   return {
     proven,

@@ -135,6 +135,17 @@ describe('1-minute aggregates of an archived hour', () => {
     return { outcome, windows };
   }
 
+  /** Rewrites the files whose path contains `marker` without key-value metadata, as another tool would. */
+  async function stripClaims(marker: string): Promise<void> {
+    for (const { path } of await listArchiveFiles(root)) {
+      if (!path.includes(marker)) continue;
+      await db.run(
+        `COPY (SELECT * FROM read_parquet(${sqlString(path)})) TO ${sqlString(`${path}.bare`)} (FORMAT parquet)`,
+      );
+      await rename(`${path}.bare`, path);
+    }
+  }
+
   function expectGroundTruth(windows: Map<string, Aggregate>, readings: readonly Reading[]): void {
     const truth = [...groundTruth(readings)].filter(([k]) => k.split('|')[2] === '1m');
     expect([...windows.keys()].sort()).toEqual(truth.map(([k]) => k).sort());
@@ -239,17 +250,54 @@ describe('1-minute aggregates of an archived hour', () => {
     expectGroundTruth(windows, readingsOf(envelopes));
   });
 
-  it('falls back to the whole-hour dedup when a window has rows in both parts', async () => {
+  it('merges suspect rows into windows they share with proven ones, dropping copies of proven readings', async () => {
     const envelopes = inOrder(2, 60, 3);
     await archive(root, 0, envelopes, 40, db);
-    // Copies of one device's readings in a second partition written by two archiver runs (so unproven there):
-    // the device's windows would sit in the dedup-free part (partition 0) and the dedup part (partition 1).
+    // Copies of one device's readings in a second partition, in files without claims (so unproven there): the
+    // device's windows sit in the dedup-free part (partition 0) and the dedup part (partition 1), and the
+    // copies, younger than the proven readings, are the ones the dedup drops.
     const moved = envelopes.slice(50, 60).filter((e) => e.deviceId === 'dev-1');
-    await archive(root, 1, moved.slice(0, 1), 40, db);
-    await archive(root, 1, moved.slice(1), 40, db, 1);
+    await archive(root, 1, moved, 40, db);
+    await stripClaims('part-1-');
+    const { outcome, windows } = await compute();
+    expect(outcome).toBe('merged');
+    expectGroundTruth(windows, readingsOf([...envelopes, ...moved]));
+  });
+
+  it('falls back to the whole-hour dedup when a suspect copy is older than its proven reading', async () => {
+    const envelopes = inOrder(2, 60, 3);
+    await archive(root, 1, envelopes, 40, db);
+    // The same copies, now in partition 0: the lowest (partition, offset) wins, and it is the unproven copy.
+    const moved = envelopes.slice(50, 60).filter((e) => e.deviceId === 'dev-1');
+    await archive(root, 0, moved, 40, db);
+    await stripClaims('part-0-');
     const { outcome, windows } = await compute();
     expect(outcome).toBe('ran');
     expectGroundTruth(windows, readingsOf([...envelopes, ...moved]));
+  });
+
+  it('merges a bulk re-send of archived readings (some altered, some new) in a file without claims', async () => {
+    for (let seed = 1; seed <= 4; seed++) {
+      await rm(root, { recursive: true, force: true });
+      const rand = prng(seed * 7);
+      const envelopes = inOrder(6, 50, seed);
+      await archive(root, 0, envelopes, 1 + Math.floor(rand() * 80), db);
+      // A gateway replays its buffer: some envelopes again, a few with another value (the first copy wins),
+      // a few never archived before, and one twice; then the proof stops at the replay's file.
+      const replay = envelopes
+        .filter(() => rand() < 0.2)
+        .map((e) =>
+          rand() < 0.1 ? { ...e, readings: e.readings.map((r) => ({ ...r, value: r.value + 1000 })) } : e,
+        );
+      const fresh = [{ deviceId: 'dev-new', readings: [{ metric: 'm', ts: H + 7, value: 7, seq: 1 }] }];
+      const resent = [...replay, ...fresh, ...replay.slice(0, 1)];
+      await archive(root, 0, resent, 1_000, db, envelopes.length);
+      await stripClaims(`-${envelopes.length}-`);
+      const { outcome, windows } = await compute();
+      expect({ seed, outcome }).toEqual({ seed, outcome: 'merged' });
+      // The ground truth keeps the first copy of a key: the archived reading, not the altered re-send.
+      expectGroundTruth(windows, readingsOf([...envelopes, ...resent]));
+    }
   });
 
   it('runs the dedup when one device’s readings sit in two partitions, as after the topic grew', async () => {
@@ -293,10 +341,16 @@ describe('1-minute aggregates of an archived hour', () => {
   it('trusts no file whose claim does not reach back to the partition’s first file', async () => {
     const envelopes = inOrder(3, 40, 9);
     await archive(root, 0, envelopes.slice(0, 60), 30, db);
-    // A second archiver process resuming at offset 60 claims nothing about offsets before it.
+    // A second archiver process resuming at offset 60 without its predecessor's claims claims nothing before it:
+    // its files go through the dedup, merged into the windows they share with the first run's.
     await archive(root, 0, envelopes.slice(60), 30, db, 60);
+    const files = (await listArchiveFiles(root)).map((f) => f.path).sort();
+    expect(proveHour(await readArchiveClaims(db, files)).unproven.map((f) => f.split('/').pop())).toEqual([
+      'part-0-60-89.parquet',
+      'part-0-90-119.parquet',
+    ]);
     const { outcome, windows } = await compute();
-    expect(outcome).toBe('ran');
+    expect(outcome).toBe('merged');
     expectGroundTruth(windows, readingsOf(envelopes));
   });
 
