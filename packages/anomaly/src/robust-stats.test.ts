@@ -1,4 +1,4 @@
-import { MAD_TO_SIGMA, median, robustStatsOf, robustZ } from './robust-stats';
+import { MAD_TO_SIGMA, median, robustStatsOf, robustZ, signedRobustZ } from './robust-stats';
 
 describe('robust statistics', () => {
   it('takes the middle value of an odd sample and the mean of the two middle values of an even one', () => {
@@ -23,5 +23,12 @@ describe('robust statistics', () => {
     // A constant history (MAD 0) measures against the floor instead of dividing by zero.
     expect(robustZ(21, { median: 20, mad: 0, n: 100 }, 0.5)).toBe(2);
     expect(Number.isFinite(robustZ(21, { median: 20, mad: 0, n: 100 }, 0))).toBe(true);
+  });
+
+  it('signed robust z keeps the direction: negative below the median, the same size as robust z', () => {
+    const stats = { median: 20, mad: 1, n: 100 };
+    expect(signedRobustZ(20 - 3 * MAD_TO_SIGMA, stats, 0)).toBeCloseTo(-3, 12);
+    expect(signedRobustZ(20 + 3 * MAD_TO_SIGMA, stats, 0)).toBeCloseTo(3, 12);
+    expect(signedRobustZ(19, { median: 20, mad: 0, n: 100 }, 0.5)).toBe(-2);
   });
 });

@@ -49,7 +49,7 @@ const B = alert('pump-1', 30, 'stuck');
 const C = alert('pump-2', 20, 'gap');
 
 /** The app over pump-1's and pump-2's alerts, or over `source` when given (a failing store). */
-async function app(withAlerts: boolean, source?: AlertSource): Promise<FastifyInstance> {
+async function app(withAlerts: boolean, source?: AlertSource, now = T + 60 * M): Promise<FastifyInstance> {
   const durable = new MemoryAlertStore();
   const hot = new MemoryAlertStore();
   await durable.upsert([A, B, C]);
@@ -67,7 +67,7 @@ async function app(withAlerts: boolean, source?: AlertSource): Promise<FastifyIn
         dirtyHourCount: 0,
         sealedThrough: T,
       }),
-      clock: new ManualClock(T + 60 * M),
+      clock: new ManualClock(now),
       logger: silentLogger,
       metrics: new Registry(),
       ...(withAlerts ? { alerts } : {}),
@@ -107,6 +107,27 @@ describe('GET /v1/alerts', () => {
 
   it('lists every device’s open alerts without a deviceId', async () => {
     expect((await get('/v1/alerts?state=open')).json().alerts).toEqual([C, B]);
+  });
+
+  it('lists open alerts whenever they opened, unless a from is given', async () => {
+    // A day and a half on, pump-2's gap and pump-1's stuck sensor are still open.
+    const old = await app(true, undefined, T + 36 * 60 * M);
+    try {
+      const open = await old.inject({
+        method: 'GET',
+        url: '/v1/alerts?state=open',
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      expect(open.json()).toMatchObject({ from: 0, alerts: [C, B] });
+      const recent = await old.inject({
+        method: 'GET',
+        url: `/v1/alerts?state=open&from=${T + 36 * 60 * M - 86_400_000}`,
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      expect(recent.json().alerts).toEqual([]);
+    } finally {
+      await old.close();
+    }
   });
 
   it('answers CSV on request', async () => {

@@ -99,7 +99,10 @@ export function registerAlertRoutes(app: FastifyInstance, ctx: ServingContext, a
           additionalProperties: false,
           properties: {
             deviceId: { ...deviceIdParam, description: 'Required unless state=open' },
-            from: timeParam('Opened at or after', '`to` minus 24 hours'),
+            from: timeParam(
+              'Opened at or after',
+              '0 (every open alert) with state=open, else `to` minus 24 hours',
+            ),
             to: timeParam('Opened before', 'now'),
             state: { type: 'string', enum: ['open', 'resolved', 'all'], default: 'all' },
           },
@@ -123,7 +126,13 @@ export function registerAlertRoutes(app: FastifyInstance, ctx: ServingContext, a
     async (request, reply) => {
       const format = negotiateFormat(request.headers.accept, ['json', 'csv', 'arrow']);
       const q = request.query;
-      const { from, to } = parseTimeRange(q, ctx.clock.now(), ctx.limits.defaultRangeMs);
+      // "What is open now" must not hide an alert that opened before the default window (a device silent for two
+      // days): open alerts default to every opening time, as an alert manager lists everything firing.
+      const { from, to } = parseTimeRange(
+        q.state === 'open' && q.from === undefined ? { ...q, from: '0' } : q,
+        ctx.clock.now(),
+        ctx.limits.defaultRangeMs,
+      );
       const found = await alerts.query({
         ...(q.deviceId === undefined ? {} : { deviceId: q.deviceId }),
         from,
