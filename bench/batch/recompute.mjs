@@ -98,20 +98,7 @@ async function archiveHour(hour, db, { misbehave = false, restart = false } = {}
       now: () => Date.now(),
     });
   for (let p = 0; p < PARTITIONS; p++) {
-    handlers.push(
-      new ArchivePartitionHandler({
-        root,
-        partition: p,
-        committedOffset: undefined,
-        plannedEnds: [],
-        connection: db,
-        ledger: { recordFlush: async () => 0 },
-        deadLetters: async () => undefined,
-        maxReadings: FLUSH,
-        maxAgeMs: 3_600_000,
-        now: () => Date.now(),
-      }),
-    );
+    handlers.push(await open(p, undefined));
     offsets.push(0);
     pending.push([]);
   }

@@ -250,29 +250,20 @@ describe('1-minute aggregates of an archived hour', () => {
     expectGroundTruth(windows, readingsOf(envelopes));
   });
 
-  it('merges suspect rows into windows they share with proven ones, dropping copies of proven readings', async () => {
+  // Copies of one device's readings in a second partition, in files without claims (so unproven there): the
+  // device's windows sit in the dedup-free part and in the dedup part. Of two copies of a key the dedup keeps the
+  // one with the lowest (partition, offset): a younger unproven copy is dropped, an older one wins.
+  it.each([
+    ['merges suspect rows into windows they share with proven ones, dropping younger copies', 0, 1, 'merged'],
+    ['falls back to the whole-hour dedup when a suspect copy is older than its proven reading', 1, 0, 'ran'],
+  ])('%s', async (_title, provenPartition, copyPartition, expected) => {
     const envelopes = inOrder(2, 60, 3);
-    await archive(root, 0, envelopes, 40, db);
-    // Copies of one device's readings in a second partition, in files without claims (so unproven there): the
-    // device's windows sit in the dedup-free part (partition 0) and the dedup part (partition 1), and the
-    // copies, younger than the proven readings, are the ones the dedup drops.
+    await archive(root, provenPartition, envelopes, 40, db);
     const moved = envelopes.slice(50, 60).filter((e) => e.deviceId === 'dev-1');
-    await archive(root, 1, moved, 40, db);
-    await stripClaims('part-1-');
+    await archive(root, copyPartition, moved, 40, db);
+    await stripClaims(`part-${copyPartition}-`);
     const { outcome, windows } = await compute();
-    expect(outcome).toBe('merged');
-    expectGroundTruth(windows, readingsOf([...envelopes, ...moved]));
-  });
-
-  it('falls back to the whole-hour dedup when a suspect copy is older than its proven reading', async () => {
-    const envelopes = inOrder(2, 60, 3);
-    await archive(root, 1, envelopes, 40, db);
-    // The same copies, now in partition 0: the lowest (partition, offset) wins, and it is the unproven copy.
-    const moved = envelopes.slice(50, 60).filter((e) => e.deviceId === 'dev-1');
-    await archive(root, 0, moved, 40, db);
-    await stripClaims('part-0-');
-    const { outcome, windows } = await compute();
-    expect(outcome).toBe('ran');
+    expect(outcome).toBe(expected);
     expectGroundTruth(windows, readingsOf([...envelopes, ...moved]));
   });
 
