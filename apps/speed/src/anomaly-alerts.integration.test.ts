@@ -278,7 +278,8 @@ describe('each anomaly kind, end to end through a restart', () => {
     await stack.produce(minutes(0, 9));
     await eventually(
       async () => {
-        const open = await hot.openAlerts();
+        // The drift may be open by now as well (window 7, see below); it is not held to two minutes.
+        const open = (await hot.openAlerts()).filter((e) => e.kind !== 'drift');
         expect(open.map((e) => e.kind).sort()).toEqual(['gap', 'out_of_range', 'spike', 'stuck']);
         for (const e of open) {
           expect(e.deviceId).toBe(KINDS[e.kind]);

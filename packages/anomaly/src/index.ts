@@ -1,6 +1,6 @@
 // Public API of @lambda-iot/anomaly: baselines (fit, artifact, hot reload), the detector and its alerts, and their stores.
 export { AnomalyError, BaselineModelError, AlertStoreError } from './errors';
-export { MAD_TO_SIGMA, median, robustStatsOf, robustZ } from './robust-stats';
+export { MAD_TO_SIGMA, median, robustStatsOf, robustZ, signedRobustZ } from './robust-stats';
 export type { RobustStats } from './robust-stats';
 export { BASELINE_FORMAT, seriesKey, hourOfDay, resolveBaseline, parseBaselineModel } from './baseline-model';
 export type {
@@ -25,6 +25,8 @@ export type { AlertEvent, AlertKind, AlertState } from './alert-event';
 export { AlertTracker } from './alert-tracker';
 export type { Verdict } from './alert-tracker';
 export { AnomalyDetector, ONLINE_BASELINE_VERSION } from './anomaly-detector';
+export { DriftCusum } from './drift-cusum';
+export type { DriftCusumOptions } from './drift-cusum';
 export { OnlineBaseline } from './online-baseline';
 export type { OnlineBaselineOptions } from './online-baseline';
 export { ReadingNoise, readingStep, windowSpread } from './reading-noise';
