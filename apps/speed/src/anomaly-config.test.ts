@@ -15,6 +15,9 @@ describe('loadConfig: anomaly scoring', () => {
         gapMinutes: 1,
         resolveWindows: 3,
         spikeStep: 6,
+        driftCusumSlack: 1.5,
+        driftCusumThreshold: 5,
+        driftCusumCap: 4,
         onlineMinWindows: 30,
         onlineMaxWindows: 60,
         onlineMaxAgeMinutes: 45,
@@ -34,6 +37,11 @@ describe('loadConfig: anomaly scoring', () => {
       loadConfig({ ANOMALY_SPIKE_STEP: '4', ANOMALY_ONLINE_MIN_WINDOWS: '20', ANOMALY_ONLINE_MAX_AGE: '1h' })
         .anomaly.detector,
     ).toMatchObject({ spikeStep: 4, onlineMinWindows: 20, onlineMaxAgeMinutes: 60 });
+    expect(
+      loadConfig({ ANOMALY_DRIFT_CUSUM_SLACK: '2', ANOMALY_DRIFT_CUSUM_THRESHOLD: '8' }).anomaly.detector,
+    ).toMatchObject({ driftCusumSlack: 2, driftCusumThreshold: 8, driftCusumCap: 4 });
+    expect(loadConfig({ ANOMALY_DRIFT_CUSUM: 'false' }).anomaly.detector.driftCusumThreshold).toBe(Infinity);
+    expect(() => loadConfig({ ANOMALY_DRIFT_CUSUM_THRESHOLD: '0' })).toThrow(/ANOMALY_DRIFT_CUSUM_THRESHOLD/);
     expect(() => loadConfig({ ANOMALY_ONLINE_MIN_WINDOWS: '90' })).toThrow(
       /ANOMALY_ONLINE_MAX_WINDOWS must not be below/,
     );

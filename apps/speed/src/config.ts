@@ -132,6 +132,11 @@ function anomalyConfig(env: EnvReader): SpeedAnomalyConfig {
       gapMinutes: minutes('ANOMALY_GAP', d.gapMinutes),
       resolveWindows: env.int('ANOMALY_RESOLVE_WINDOWS', d.resolveWindows, { min: 1, max: 1_440 }),
       spikeStep: env.number('ANOMALY_SPIKE_STEP', d.spikeStep, { min: 0 }),
+      driftCusumSlack: env.number('ANOMALY_DRIFT_CUSUM_SLACK', d.driftCusumSlack, { min: 0 }),
+      driftCusumThreshold: env.bool('ANOMALY_DRIFT_CUSUM', true)
+        ? env.number('ANOMALY_DRIFT_CUSUM_THRESHOLD', d.driftCusumThreshold, { min: 0.1 })
+        : Number.POSITIVE_INFINITY,
+      driftCusumCap: env.number('ANOMALY_DRIFT_CUSUM_CAP', d.driftCusumCap, { min: 0.1 }),
       onlineMinWindows,
       onlineMaxWindows,
       onlineMaxAgeMinutes: minutes('ANOMALY_ONLINE_MAX_AGE', d.onlineMaxAgeMinutes),
