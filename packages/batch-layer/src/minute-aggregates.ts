@@ -102,12 +102,15 @@ async function addSuspectRows(
   const copies = `${table}_copies`;
   try {
     await db.run(`CREATE OR REPLACE TEMP TABLE ${rows} AS ${dedupRowsSql(suspectRows)}`);
-    await db.run(`CREATE OR REPLACE TEMP TABLE ${rest} AS ${windowAggregatesSql(rows)}`);
+    // Checked on the rows, so the rest is aggregated once, whichever way it is added.
     const both = await db.runAndReadAll(
-      `SELECT 1 FROM ${rest} JOIN ${table} USING (device_id, metric, window_start) LIMIT 1`,
+      `SELECT 1 FROM ${rows} r JOIN ${table} a ON a.device_id = r.device_id AND a.metric = r.metric
+       AND a.window_start = r.ts - r.ts % ${MINUTE_MS} LIMIT 1`,
     );
     if (both.currentRowCount === 0) {
-      await db.run(`INSERT INTO ${table} SELECT *, 0 AS partition_spread FROM ${rest}`);
+      await db.run(
+        `INSERT INTO ${table} SELECT *, 0 AS partition_spread FROM (${windowAggregatesSql(rows)})`,
+      );
       return 'partial';
     }
     await db.run(
