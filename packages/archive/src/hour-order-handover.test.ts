@@ -1,8 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import type { KafkaMessage } from 'kafkajs';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { DuckDbScratch } from '@lambda-iot/testkit';
 import { encodeEnvelope, HOUR_MS } from '@lambda-iot/core';
 import { ArchivePartitionHandler } from './archive-partition-handler';
 import { listArchiveFiles } from './archive-files';
@@ -13,20 +12,15 @@ const H = Date.UTC(2026, 2, 3, 4);
 const ctx = { heartbeat: async () => undefined, signal: new AbortController().signal };
 
 describe('readHourOrderHandovers', () => {
+  let scratch: DuckDbScratch;
   let root: string;
-  let instance: DuckDBInstance;
   let db: DuckDBConnection;
 
   beforeEach(async () => {
-    root = await mkdtemp(join(tmpdir(), 'liot-handover-'));
-    instance = await DuckDBInstance.create(':memory:', { threads: '1' });
-    db = await instance.connect();
+    scratch = await DuckDbScratch.open('liot-handover-');
+    ({ root, db } = scratch);
   });
-  afterEach(async () => {
-    db.closeSync();
-    instance.closeSync();
-    await rm(root, { recursive: true, force: true });
-  });
+  afterEach(() => scratch.close());
 
   /** Archives one reading per record (device, ts) from `firstOffset` on, one flush per `flushEvery` records. */
   async function archive(

@@ -1,25 +1,20 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { DuckDbScratch } from '@lambda-iot/testkit';
 import { ParquetReadingsWriter, sqlString } from './parquet-readings-writer';
 import { ARCHIVE_COLUMNS_SQL, ReadingRows } from './reading-rows';
 
 describe('ParquetReadingsWriter', () => {
+  let scratch: DuckDbScratch;
   let root: string;
-  let instance: DuckDBInstance;
   let db: DuckDBConnection;
 
   beforeEach(async () => {
-    root = await mkdtemp(join(tmpdir(), 'liot-writer-'));
-    instance = await DuckDBInstance.create(':memory:', { threads: '1' });
-    db = await instance.connect();
+    scratch = await DuckDbScratch.open('liot-writer-');
+    ({ root, db } = scratch);
   });
-  afterEach(async () => {
-    db.closeSync();
-    instance.closeSync();
-    await rm(root, { recursive: true, force: true });
-  });
+  afterEach(() => scratch.close());
 
   /** 5,000 readings of 7 devices × 3 metrics: more than two data chunks, every third without seq. */
   function someRows(): ReadingRows {

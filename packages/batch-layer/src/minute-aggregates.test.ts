@@ -1,8 +1,8 @@
-import { mkdtemp, rename, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { KafkaMessage } from 'kafkajs';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { DuckDbScratch } from '@lambda-iot/testkit';
 import {
   ArchivePartitionHandler,
   ORDERED_SINCE_KEY,
@@ -98,21 +98,15 @@ function readingsOf(envelopes: ReadonlyArray<{ deviceId: string; readings: Envel
 }
 
 describe('1-minute aggregates of an archived hour', () => {
+  let scratch: DuckDbScratch;
   let root: string;
-  let instance: DuckDBInstance;
   let db: DuckDBConnection;
 
   beforeEach(async () => {
-    root = await mkdtemp(join(tmpdir(), 'liot-minute-'));
-    instance = await DuckDBInstance.create(':memory:', { threads: '1' });
-    db = await instance.connect();
+    scratch = await DuckDbScratch.open('liot-minute-');
+    ({ root, db } = scratch);
   });
-
-  afterEach(async () => {
-    db.closeSync();
-    instance.closeSync();
-    await rm(root, { recursive: true, force: true });
-  });
+  afterEach(() => scratch.close());
 
   async function compute(): Promise<{ outcome: DedupOutcome; windows: Map<string, Aggregate> }> {
     const files = (await listArchiveFiles(root)).map((f) => f.path).sort();

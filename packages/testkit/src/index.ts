@@ -15,3 +15,4 @@ export type { AppProcessOptions } from './app-process';
 export { TcpProxy } from './tcp-proxy';
 export type { TcpProxyOptions } from './tcp-proxy';
 export { deleteKeys, deleteMatching } from './redis-cleanup';
+export { DuckDbScratch } from './duckdb-scratch';
