@@ -29,7 +29,7 @@ export class AnomalyMetrics {
     });
     this.errors = new Counter({
       name: 'anomaly_errors_total',
-      help: 'Handled anomaly-scoring failures (baseline load, alert restore, alert publish)',
+      help: 'Handled anomaly-scoring failures (baseline load, alert restore, online-baseline restore, alert publish)',
       labelNames: ['context'],
       registers,
     });

@@ -2,8 +2,13 @@ import {
   AnomalyDetector,
   BASELINE_FORMAT,
   detectorConfig,
+  MemoryOnlineBaselineStore,
+  ONLINE_BASELINE_VERSION,
   type AlertEvent,
   type BaselineModel,
+  type DetectorConfig,
+  type OnlineBaselineChanges,
+  type OnlineBaselineStore,
 } from '@lambda-iot/anomaly';
 import { aggregateOf } from '@lambda-iot/core';
 import type { WindowUpdate } from '@lambda-iot/speed-layer';
@@ -23,10 +28,10 @@ const MODEL: BaselineModel = {
   deviceTypes: {},
 };
 
-function update(minute: number, value: number, final = true): WindowUpdate {
+function update(minute: number, value: number, final = true, deviceId = 'd1'): WindowUpdate {
   const windowStart = T0 + minute * 60_000;
   return {
-    deviceId: 'd1',
+    deviceId,
     metric: 'temp',
     windowStart,
     final,
@@ -37,16 +42,44 @@ function update(minute: number, value: number, final = true): WindowUpdate {
   };
 }
 
-function sink(model: BaselineModel | undefined, publish: (e: readonly AlertEvent[]) => Promise<void>) {
+/** A window of `fresh`, a device the batch baseline does not cover: it learns an online baseline. */
+const fresh = (minute: number, value = 30) => update(minute, value, true, 'fresh');
+const freshMean = (minute: number) => fresh(minute).aggregate.sum / fresh(minute).aggregate.count;
+
+function sink(
+  model: BaselineModel | undefined,
+  publish: (e: readonly AlertEvent[]) => Promise<void>,
+  extra: { onlineStore?: OnlineBaselineStore; config?: Partial<DetectorConfig> } = {},
+) {
   let scored = 0;
-  const detector = new AnomalyDetector({ config: detectorConfig(), baseline: () => model });
+  const detector = new AnomalyDetector({ config: detectorConfig(extra.config), baseline: () => model });
   const score = detector.score.bind(detector);
   detector.score = (w) => {
     scored += w.length;
     return score(w);
   };
-  return { s: new AnomalyScoringSink({ detector, baseline: () => model, publish }), scored: () => scored };
+  const s = new AnomalyScoringSink({
+    detector,
+    baseline: () => model,
+    publish,
+    ...(extra.onlineStore && { onlineStore: extra.onlineStore }),
+  });
+  return { s, detector, scored: () => scored };
 }
+
+/** A memory store whose saves fail while `failing` is set, recording what was attempted. */
+class FlakyOnlineStore extends MemoryOnlineBaselineStore {
+  failing = false;
+  readonly attempts: OnlineBaselineChanges[] = [];
+
+  override async save(changes: OnlineBaselineChanges): Promise<void> {
+    this.attempts.push(changes);
+    if (this.failing) throw new Error('redis down');
+    await super.save(changes);
+  }
+}
+
+const minutesOf = (times: readonly number[] | undefined) => times?.map((t) => (t - T0) / 60_000);
 
 describe('AnomalyScoringSink', () => {
   it('does nothing at all while no baseline is loaded', async () => {
@@ -84,5 +117,95 @@ describe('AnomalyScoringSink', () => {
     expect(published.map((e) => `${e.kind}:${e.state}@${(e.windowStart - T0) / 60_000}`)).toEqual([
       'spike:open@1',
     ]);
+  });
+
+  describe('with an online-baseline store', () => {
+    const ignore = async () => undefined;
+
+    it('saves the online baselines of series without history that the closed windows taught', async () => {
+      const store = new MemoryOnlineBaselineStore();
+      const { s } = sink(MODEL, ignore, { onlineStore: store });
+      await s.write([update(0, 20), fresh(0), update(1, 31, false, 'fresh')]);
+      await s.write([update(1, 20), fresh(1), fresh(2)]);
+      const saved = await store.load();
+      // d1 is in the batch baseline: nothing of it is saved
+      expect([...saved.keys()]).toEqual(['fresh|temp']);
+      expect(saved.get('fresh|temp')).toEqual({
+        times: [0, 1, 2].map((m) => T0 + m * 60_000),
+        means: [0, 1, 2].map(freshMean),
+      });
+    });
+
+    it('saves only after the alert events are published: a failed publication saves nothing and fails the write', async () => {
+      const store = new FlakyOnlineStore();
+      let fail = true;
+      const { s } = sink(
+        MODEL,
+        async () => {
+          if (fail) throw new Error('kafka down');
+        },
+        { onlineStore: store },
+      );
+      await s.write([update(0, 20), fresh(0)]);
+      await expect(s.write([update(1, 90), fresh(1)])).rejects.toThrow('kafka down');
+      expect(store.attempts.map((c) => c.saved.map(([key]) => key))).toEqual([['fresh|temp']]);
+      fail = false;
+      await s.write([update(1, 90), fresh(1)]);
+      expect(minutesOf((await store.load()).get('fresh|temp')?.times)).toEqual([0, 1]);
+    });
+
+    it('a failed save fails the write; its changes are saved with the next write’s', async () => {
+      const store = new FlakyOnlineStore();
+      const { s } = sink(MODEL, ignore, { onlineStore: store });
+      store.failing = true;
+      await expect(s.write([fresh(0)])).rejects.toThrow('redis down');
+      // the handler retries the same windows: they are not learned again, the kept changes are saved again
+      await expect(s.write([fresh(0)])).rejects.toThrow('redis down');
+      expect(store.attempts.map((c) => minutesOf(c.saved[0]?.[1].times))).toEqual([[0], [0]]);
+      expect(await store.load()).toEqual(new Map());
+      store.failing = false;
+      await s.write([fresh(0), fresh(1)]);
+      expect(minutesOf((await store.load()).get('fresh|temp')?.times)).toEqual([0, 1]);
+      // and nothing is left pending: a write with nothing new saves nothing
+      const attempts = store.attempts.length;
+      await s.write([fresh(1)]);
+      expect(store.attempts).toHaveLength(attempts);
+    });
+
+    it('removes the entry of a series once the batch baseline covers it', async () => {
+      const store = new MemoryOnlineBaselineStore();
+      let model: BaselineModel = MODEL;
+      const detector = new AnomalyDetector({ config: detectorConfig(), baseline: () => model });
+      const s = new AnomalyScoringSink({
+        detector,
+        baseline: () => model,
+        publish: ignore,
+        onlineStore: store,
+      });
+      await s.write([fresh(0), fresh(1)]);
+      expect([...(await store.load()).keys()]).toEqual(['fresh|temp']);
+      model = {
+        ...MODEL,
+        version: 'v10',
+        series: { ...MODEL.series, 'fresh|temp': MODEL.series['d1|temp']! },
+      };
+      await s.write([fresh(2)]);
+      expect(await store.load()).toEqual(new Map());
+    });
+
+    it('a detector restored from what it saved scores the next window against the online baseline at once', async () => {
+      const store = new MemoryOnlineBaselineStore();
+      const config = { onlineMinWindows: 12, onlineMaxWindows: 20, driftWindows: 1 };
+      const first = sink(MODEL, ignore, { onlineStore: store, config });
+      for (let m = 0; m < 14; m++) await first.s.write([fresh(m, 30 + (m % 3) * 0.1)]);
+      // the restart: a new detector, restored from the store
+      const published: AlertEvent[] = [];
+      const second = sink(MODEL, async (e) => void published.push(...e), { onlineStore: store, config });
+      second.detector.restoreOnline(await store.load());
+      await second.s.write([fresh(14, 40)]);
+      expect(published).toMatchObject([
+        { deviceId: 'fresh', kind: 'drift', state: 'open', baselineVersion: ONLINE_BASELINE_VERSION },
+      ]);
+    });
   });
 });

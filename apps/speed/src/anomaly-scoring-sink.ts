@@ -1,5 +1,12 @@
 // A hot window sink that scores each closed window against the baseline and publishes the alert events it causes.
-import type { AlertEvent, AnomalyDetector, BaselineModel } from '@lambda-iot/anomaly';
+import type {
+  AlertEvent,
+  AnomalyDetector,
+  BaselineModel,
+  OnlineBaselineChanges,
+  OnlineBaselineSnapshot,
+  OnlineBaselineStore,
+} from '@lambda-iot/anomaly';
 import type { WindowSink, WindowUpdate } from '@lambda-iot/speed-layer';
 
 export interface AnomalyScoringSinkOptions {
@@ -8,6 +15,8 @@ export interface AnomalyScoringSinkOptions {
   baseline: () => BaselineModel | undefined;
   publish: (events: readonly AlertEvent[]) => Promise<void>;
   onEvents?: (events: readonly AlertEvent[]) => void;
+  /** Where the detector's online baselines are persisted; without one they live only as long as the process. */
+  onlineStore?: OnlineBaselineStore;
 }
 
 /**
@@ -15,22 +24,52 @@ export interface AnomalyScoringSinkOptions {
  * commits past a window only after this sink (and so the alert publication) succeeded: a crash can repeat an
  * alert event (same id, upserted) but never lose one. Events whose publication failed stay queued and are sent
  * first on the next write, since the windows that caused them are not scored again.
+ * The online baselines those windows changed are saved after the events, and changes whose save failed are kept
+ * and saved with the next write's: a failed save fails the write, so the handler never commits past a window
+ * whose effect on the online baselines is not durable, and a restart resumes them instead of relearning.
  * Without a baseline loaded it returns at once: the speed layer's hot path is unaffected.
  */
 export class AnomalyScoringSink implements WindowSink {
   readonly name = 'anomaly';
   private pending: AlertEvent[] = [];
+  /** Online-baseline changes not yet saved, newest per series: a snapshot to write, or null to remove. */
+  private readonly pendingOnline = new Map<string, OnlineBaselineSnapshot | null>();
 
   constructor(private readonly options: AnomalyScoringSinkOptions) {}
 
   async write(updates: readonly WindowUpdate[]): Promise<void> {
-    if (this.options.baseline() === undefined && this.pending.length === 0) return;
+    if (this.options.baseline() === undefined && this.pending.length === 0 && this.pendingOnline.size === 0)
+      return;
     const closed = updates.filter((u) => u.final);
     if (closed.length > 0) this.pending.push(...this.options.detector.score(closed));
+    await this.publishPending();
+    await this.saveOnline();
+  }
+
+  private async publishPending(): Promise<void> {
     if (this.pending.length === 0) return;
     const batch = this.pending;
     await this.options.publish(batch);
     this.pending = this.pending.slice(batch.length);
     this.options.onEvents?.(batch);
+  }
+
+  private async saveOnline(): Promise<void> {
+    const store = this.options.onlineStore;
+    if (store === undefined) return;
+    const { saved, removed } = this.options.detector.takeOnlineChanges();
+    for (const [key, snapshot] of saved) this.pendingOnline.set(key, snapshot);
+    for (const key of removed) this.pendingOnline.set(key, null);
+    if (this.pendingOnline.size === 0) return;
+    const batch = new Map(this.pendingOnline);
+    const changes: OnlineBaselineChanges = { saved: [], removed: [] };
+    for (const [key, snapshot] of batch) {
+      if (snapshot === null) changes.removed.push(key);
+      else changes.saved.push([key, snapshot]);
+    }
+    await store.save(changes);
+    // Only what this save wrote: a newer change queued meanwhile stays for the next write.
+    for (const [key, snapshot] of batch)
+      if (this.pendingOnline.get(key) === snapshot) this.pendingOnline.delete(key);
   }
 }

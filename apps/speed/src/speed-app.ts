@@ -12,6 +12,7 @@ import {
   ensureAlertsTable,
   FileBaselineStore,
   RedisAlertStore,
+  RedisOnlineBaselineStore,
 } from '@lambda-iot/anomaly';
 import { createCassandra, createRedis, ensureKeyspace } from '@lambda-iot/connections';
 import { ACKS_ALL, ConsumerRunner, createKafka, createProducer, ensureTopics } from '@lambda-iot/kafka';
@@ -141,7 +142,8 @@ export class SpeedApp extends LifecycleBase {
   /**
    * The speed handlers plus a scoring sink per partition. The baseline is loaded before consuming and
    * hot-reloaded when the Redis pointer moves; a partition's detector re-adopts the alerts open in Redis, so
-   * an anomaly that persists across a restart or a rebalance keeps its alert id.
+   * an anomaly that persists across a restart or a rebalance keeps its alert id, and the online baselines of
+   * series without history, so they are scored at once instead of relearning for half an hour.
    */
   private async anomalyFactory(speed: SpeedHandlerOptions): Promise<AnomalyHandlerFactory> {
     const { config, logger, parts, anomalyMetrics } = this;
@@ -169,6 +171,14 @@ export class SpeedApp extends LifecycleBase {
       },
       stores: [new CassandraAlertStore({ client: parts.cassandra! }), hot],
     });
+    const online = new RedisOnlineBaselineStore({
+      redis,
+      keyPrefix: config.redis.keyPrefix,
+      onInvalid: (err) => {
+        anomalyMetrics.errors.inc({ context: 'online-restore' });
+        logger.warn({ err }, 'online baseline entry skipped; that series relearns');
+      },
+    });
     return new AnomalyHandlerFactory({
       speed,
       sinkFor: async (partition) => {
@@ -182,11 +192,21 @@ export class SpeedApp extends LifecycleBase {
             'open alerts not restored; a persisting anomaly may open a new alert',
           );
         }
+        try {
+          detector.restoreOnline(await online.load());
+        } catch (err) {
+          anomalyMetrics.errors.inc({ context: 'online-restore' });
+          logger.warn(
+            { err, partition },
+            'online baselines not restored; series without history relearn theirs',
+          );
+        }
         return new AnomalyScoringSink({
           detector,
           baseline: () => watcher.current(),
           publish: (events) => publisher.publish(events),
           onEvents: (events) => anomalyMetrics.onEvents(events),
+          onlineStore: online,
         });
       },
     });

@@ -458,4 +458,106 @@ describe('AnomalyDetector', () => {
     expect(second.d.score([at('d1', 2, 9)])).toEqual([]);
     expect(second.d.openAlerts()).toEqual([opened]);
   });
+
+  describe('persisted online baselines', () => {
+    /** `fresh` is not in the batch fit: scored against the pump pool, so it learns an online baseline. */
+    const pooledModel = (covered: string[] = []) => {
+      const m = model();
+      m.deviceTypes = { fresh: 'pump' };
+      m.types = { 'pump|temp': m.series['d1|temp']! };
+      for (const key of covered) m.series[key] = m.series['d1|temp']!;
+      return m;
+    };
+    const config = { driftWindows: 1, resolveWindows: 2, onlineMinWindows: 12, onlineMaxWindows: 20 };
+    // Its own level sits 5 pool sigmas off (no anomaly against the pool), with a small wobble.
+    const level = 20 + 5 * SIGMA;
+    const wobble = [0.1, -0.05, 0.02, -0.1, 0.07, 0, -0.03, 0.1, -0.08, 0.04];
+    const own = (m: number, offset = 0) => {
+      const mean = level + offset + wobble[m % wobble.length]!;
+      return win('fresh', m, [mean - 0.2, mean + 0.2]);
+    };
+    /** A detector that learned minutes [0, n) of `fresh`, and what it would persist. */
+    const learned = (n: number) => {
+      const { d, setModel } = detector(config, pooledModel());
+      run(
+        d,
+        Array.from({ length: n }, (_, m) => own(m)),
+      );
+      return { d, setModel, changes: d.takeOnlineChanges() };
+    };
+
+    it('reports the series whose online baseline learned a window, with its snapshot, once', () => {
+      const { d, changes } = learned(14);
+      expect(changes.removed).toEqual([]);
+      expect(changes.saved.map(([key]) => key)).toEqual(['fresh|temp']);
+      const [, snapshot] = changes.saved[0]!;
+      expect(snapshot.times).toEqual(Array.from({ length: 14 }, (_, m) => T0 + m * M));
+      expect(d.takeOnlineChanges()).toEqual({ saved: [], removed: [] });
+      // a series the batch fit covers has no online baseline to persist
+      run(d, [normal('d1', 14)]);
+      expect(d.takeOnlineChanges()).toEqual({ saved: [], removed: [] });
+    });
+
+    it('a restored snapshot scores the very first window after a restart against the online baseline', () => {
+      const { changes } = learned(14);
+      const shifted = [own(14, 2)];
+      // A fresh detector is still learning: against the pool a steady offset is no drift.
+      expect(run(detector(config, pooledModel()).d, shifted)).toEqual([]);
+      const restarted = detector(config, pooledModel()).d;
+      restarted.restoreOnline(changes.saved);
+      const events = run(restarted, shifted);
+      expect(summary(events)).toEqual(['drift:open@14']);
+      expect(events[0]).toMatchObject({ deviceId: 'fresh', baselineVersion: ONLINE_BASELINE_VERSION });
+    });
+
+    it('windows replayed after a restart (already in the snapshot) are not learned again; later ones are', () => {
+      const { changes } = learned(14);
+      const snapshot = changes.saved[0]![1];
+      const restarted = detector(config, pooledModel()).d;
+      restarted.restoreOnline(changes.saved);
+      // the replay from the committed offset: minutes the snapshot already holds
+      expect(
+        run(
+          restarted,
+          [10, 11, 12, 13].map((m) => own(m)),
+        ),
+      ).toEqual([]);
+      expect(restarted.takeOnlineChanges()).toEqual({ saved: [], removed: [] });
+      run(restarted, [own(14)]);
+      expect(restarted.takeOnlineChanges().saved).toEqual([
+        [
+          'fresh|temp',
+          { times: [...snapshot.times, T0 + 14 * M], means: [...snapshot.means, own(14).aggregate.sum / 2] },
+        ],
+      ]);
+    });
+
+    it('a series the batch baseline comes to cover drops its online baseline: reported as removed', () => {
+      const { d, setModel } = learned(14);
+      setModel(pooledModel(['fresh|temp']));
+      run(d, [own(14)]);
+      expect(d.takeOnlineChanges()).toEqual({ saved: [], removed: ['fresh|temp'] });
+      run(d, [own(15)]);
+      expect(d.takeOnlineChanges()).toEqual({ saved: [], removed: [] });
+    });
+
+    it('a restored snapshot of a series the batch baseline covers now is reported as removed, not used', () => {
+      const { changes } = learned(14);
+      const restarted = detector(config, pooledModel(['fresh|temp'])).d;
+      restarted.restoreOnline(changes.saved);
+      const events = run(restarted, [own(14, 2)]);
+      // scored against its batch series baseline (median 20), which it is far off
+      expect(events).toMatchObject([{ kind: 'drift', state: 'open', baselineVersion: 'v1' }]);
+      expect(restarted.takeOnlineChanges()).toEqual({ saved: [], removed: ['fresh|temp'] });
+    });
+
+    it('an invalid restored snapshot is ignored: the series learns afresh', () => {
+      const restarted = detector(config, pooledModel()).d;
+      restarted.restoreOnline([['fresh|temp', { times: [T0 + M, T0], means: [level, level] }]]);
+      expect(run(restarted, [own(14, 2)])).toEqual([]);
+      expect(restarted.takeOnlineChanges().saved).toEqual([
+        ['fresh|temp', { times: [T0 + 14 * M], means: [own(14, 2).aggregate.sum / 2] }],
+      ]);
+    });
+  });
 });

@@ -2,10 +2,11 @@
 import { MINUTE_MS, type Aggregate } from '@lambda-iot/core';
 import type { AlertEvent, AlertKind } from './alert-event';
 import { AlertTracker, type Verdict } from './alert-tracker';
-import { resolveBaseline, type BaselineModel } from './baseline-model';
+import { resolveBaseline, seriesKey, type BaselineModel } from './baseline-model';
 import type { DetectorConfig, MetricRule } from './detector-config';
 import { DriftCusum } from './drift-cusum';
-import { OnlineBaseline } from './online-baseline';
+import { OnlineBaseline, type OnlineBaselineSnapshot } from './online-baseline';
+import type { OnlineBaselineChanges } from './online-baseline-store';
 import { readingStep, ReadingNoise, windowSpread } from './reading-noise';
 import { robustZ, signedRobustZ, type RobustStats } from './robust-stats';
 
@@ -67,6 +68,11 @@ export class AnomalyDetector {
   private readonly series = new Map<string, SeriesState>();
   private readonly tracker: AlertTracker;
   private clock = Number.NEGATIVE_INFINITY;
+  /** Persisted online baselines not yet adopted: a series takes its own when it first needs one. */
+  private readonly restoredOnline = new Map<string, OnlineBaselineSnapshot>();
+  /** Series whose online baseline learned a window, or was dropped, since the last `takeOnlineChanges`. */
+  private readonly onlineSaved = new Set<string>();
+  private readonly onlineRemoved = new Set<string>();
 
   constructor(private readonly options: AnomalyDetectorOptions) {
     this.tracker = new AlertTracker(options.config.resolveWindows);
@@ -96,8 +102,34 @@ export class AnomalyDetector {
     return this.tracker.openAlerts();
   }
 
+  /**
+   * Online baselines persisted before a restart or a partition move, by series key (`deviceId|metric`): a series
+   * without history scores against what it had learned instead of relearning for `onlineMinWindows` minutes.
+   * Call before scoring; entries of series this partition never sees are simply never used.
+   */
+  restoreOnline(entries: Iterable<[string, OnlineBaselineSnapshot]>): void {
+    for (const [key, snapshot] of entries) this.restoredOnline.set(key, snapshot);
+  }
+
+  /**
+   * The online baselines that changed since the last call (learned a window: saved; dropped because the batch
+   * baseline now covers the series: removed), and forgets them: what to persist before committing past the
+   * windows that changed them.
+   */
+  takeOnlineChanges(): OnlineBaselineChanges {
+    const saved: Array<[string, OnlineBaselineSnapshot]> = [];
+    for (const key of this.onlineSaved) {
+      const online = this.series.get(key)?.online;
+      if (online) saved.push([key, online.snapshot()]);
+    }
+    const removed = [...this.onlineRemoved];
+    this.onlineSaved.clear();
+    this.onlineRemoved.clear();
+    return { saved, removed };
+  }
+
   private scoreWindow(w: ClosedWindow, model: BaselineModel | undefined, events: AlertEvent[]): void {
-    const key = `${w.deviceId}|${w.metric}`;
+    const key = seriesKey(w.deviceId, w.metric);
     let s = this.series.get(key);
     if (s !== undefined && w.windowStart <= s.lastWindowStart) return;
     if (s === undefined) {
@@ -255,18 +287,36 @@ export class AnomalyDetector {
   private basisFor(s: SeriesState, model: BaselineModel, windowStart: number): Basis | undefined {
     const resolved = resolveBaseline(model, s.deviceId, s.metric, windowStart);
     if (resolved && (resolved.source === 'series-hour' || resolved.source === 'series-overall')) {
+      // The batch fit covers the series now: its online baseline (live or still persisted) is of no more use.
+      const key = seriesKey(s.deviceId, s.metric);
+      if (this.restoredOnline.delete(key) || s.online !== undefined) {
+        this.onlineRemoved.add(key);
+        this.onlineSaved.delete(key);
+      }
       s.online = undefined;
       return { stats: resolved.stats, version: model.version, source: 'series' };
     }
+    s.online ??= this.newOnline(s);
+    const own = s.online.expected(windowStart);
+    if (own) return { stats: own, version: ONLINE_BASELINE_VERSION, source: 'online' };
+    return resolved && { stats: resolved.stats, version: model.version, source: 'pool' };
+  }
+
+  /** A series' online baseline, seeded from its persisted snapshot when there is one. */
+  private newOnline(s: SeriesState): OnlineBaseline {
     const { config } = this.options;
-    s.online ??= new OnlineBaseline({
+    const online = new OnlineBaseline({
       minWindows: config.onlineMinWindows,
       maxWindows: config.onlineMaxWindows,
       maxAgeMinutes: config.onlineMaxAgeMinutes,
     });
-    const own = s.online.expected(windowStart);
-    if (own) return { stats: own, version: ONLINE_BASELINE_VERSION, source: 'online' };
-    return resolved && { stats: resolved.stats, version: model.version, source: 'pool' };
+    const key = seriesKey(s.deviceId, s.metric);
+    const snapshot = this.restoredOnline.get(key);
+    if (snapshot !== undefined) {
+      this.restoredOnline.delete(key);
+      online.restore(snapshot);
+    }
+    return online;
   }
 
   /** Normal windows teach the series' reading noise and, where it has one, its online baseline. */
@@ -284,8 +334,13 @@ export class AnomalyDetector {
     // series is (re)learning its level, which is exactly what it has to take in, even while an alert is open
     // (else an alert judged against the pool, or a drift left unjudged, could stay open for good); the medians
     // of the fit shrug off the few windows of a spike among them.
-    if (basis?.source !== 'online' || robustZ(mean, basis.stats, 0) < this.options.config.driftThreshold)
-      s.online.learn(w.windowStart, mean);
+    const normal =
+      basis?.source !== 'online' || robustZ(mean, basis.stats, 0) < this.options.config.driftThreshold;
+    if (normal && s.online.learn(w.windowStart, mean)) {
+      const key = seriesKey(s.deviceId, s.metric);
+      this.onlineSaved.add(key);
+      this.onlineRemoved.delete(key);
+    }
   }
 
   /** Called when the clock reaches a new window start: every series silent for gapMinutes opens a gap. */

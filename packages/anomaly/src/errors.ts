@@ -20,3 +20,10 @@ export class AlertStoreError extends AnomalyError {
     super(`${store}: ${message}`, { ...options, code: 'anomaly_alert_store' });
   }
 }
+
+/** The online-baseline store failed (connection problems are retriable), or one of its entries is unreadable. */
+export class OnlineBaselineStoreError extends AnomalyError {
+  constructor(store: string, message: string, options: { retriable: boolean; cause?: unknown }) {
+    super(`${store}: ${message}`, { ...options, code: 'anomaly_online_baseline_store' });
+  }
+}

@@ -1,5 +1,5 @@
 // Public API of @lambda-iot/anomaly: baselines (fit, artifact, hot reload), the detector and its alerts, and their stores.
-export { AnomalyError, BaselineModelError, AlertStoreError } from './errors';
+export { AnomalyError, BaselineModelError, AlertStoreError, OnlineBaselineStoreError } from './errors';
 export { MAD_TO_SIGMA, median, robustStatsOf, robustZ, signedRobustZ } from './robust-stats';
 export type { RobustStats } from './robust-stats';
 export { BASELINE_FORMAT, seriesKey, hourOfDay, resolveBaseline, parseBaselineModel } from './baseline-model';
@@ -27,8 +27,12 @@ export type { Verdict } from './alert-tracker';
 export { AnomalyDetector, ONLINE_BASELINE_VERSION } from './anomaly-detector';
 export { DriftCusum } from './drift-cusum';
 export type { DriftCusumOptions } from './drift-cusum';
-export { OnlineBaseline } from './online-baseline';
-export type { OnlineBaselineOptions } from './online-baseline';
+export { OnlineBaseline, isOnlineBaselineSnapshot } from './online-baseline';
+export type { OnlineBaselineOptions, OnlineBaselineSnapshot } from './online-baseline';
+export type { OnlineBaselineStore, OnlineBaselineChanges } from './online-baseline-store';
+export { MemoryOnlineBaselineStore } from './memory-online-baseline-store';
+export { RedisOnlineBaselineStore, onlineBaselinesKey } from './redis-online-baseline-store';
+export type { RedisOnlineBaselineStoreOptions } from './redis-online-baseline-store';
 export { ReadingNoise, readingStep, windowSpread } from './reading-noise';
 export type { AnomalyDetectorOptions, ClosedWindow } from './anomaly-detector';
 export { compareAlerts, eventRank } from './alert-store';
