@@ -26,9 +26,17 @@ export function flatBaseline(
   };
 }
 
-/** Minute `m` after `t0` of `temp` on d1 (at `d1Value`) and d2 (always 20): six readings each, ±0.1 noise. */
-export function twoDeviceMinute(t0: number, m: number, d1Value: number): ScenarioMessage[] {
-  return ['d1', 'd2'].map((deviceId) => ({
+/**
+ * Minute `m` after `t0` of `temp` on d1 (at `d1Value`) and d2 (always 20): six readings each, ±0.1 noise. With
+ * `only`, just that device's message, at `d1Value`.
+ */
+export function twoDeviceMinute(
+  t0: number,
+  m: number,
+  d1Value: number,
+  only?: 'd1' | 'd2',
+): ScenarioMessage[] {
+  return (only === undefined ? ['d1', 'd2'] : [only]).map((deviceId) => ({
     partition: 0,
     message: {
       key: deviceId,
@@ -38,7 +46,7 @@ export function twoDeviceMinute(t0: number, m: number, d1Value: number): Scenari
         readings: Array.from({ length: 6 }, (_, i) => ({
           metric: 'temp',
           ts: t0 + m * MINUTE_MS + i * 10_000,
-          value: (deviceId === 'd1' ? d1Value : 20) + (i % 2 === 0 ? 0.1 : -0.1),
+          value: (deviceId === 'd1' || only !== undefined ? d1Value : 20) + (i % 2 === 0 ? 0.1 : -0.1),
         })),
       }),
     },
