@@ -49,12 +49,7 @@ export async function readHourOrderHandovers(
     db,
     latest.map((f) => f.path),
   );
-  const runs: Array<{
-    hour: number;
-    since: number;
-    offset: number;
-    unordered: ReadonlyArray<readonly [string, string]>;
-  }> = [];
+  const runs: Array<Omit<HourOrderHandover, 'last'>> = [];
   const inRange: string[] = [];
   hours.forEach((hour, i) => {
     const claim = claims[i];
