@@ -1,7 +1,4 @@
 // Speed app processes killed (SIGKILL) mid-stream: an open alert is neither lost nor duplicated, and online baselines survive.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   CassandraAlertStore,
   FileBaselineStore,
@@ -10,11 +7,11 @@ import {
   type AlertEvent,
 } from '@lambda-iot/anomaly';
 import { MINUTE_MS, windowStart } from '@lambda-iot/core';
-import { eventually, uniqueName } from '@lambda-iot/testkit';
+import { eventually } from '@lambda-iot/testkit';
 import type { Admin } from 'kafkajs';
 import type { ScenarioMessage } from './test-support/reading-scenario';
 import { flatBaseline, twoDeviceMinute } from './test-support/alert-scenario';
-import { openSpeedStack, type SpeedStack } from './test-support/speed-stack';
+import { openAlertTestStack, type AlertTestStack } from './test-support/alert-test-stack';
 import { isRunning, requireBuiltApp, startSpeed, type SpeedProcess } from './test-support/speed-process';
 
 const T0 = windowStart(Date.now() - 3 * 3_600_000, '1h');
@@ -30,9 +27,7 @@ const minutes = (from: number, to: number, d1Value: number): ScenarioMessage[] =
  * starts on it, and their cleanup. Lateness 0, so each minute's readings close the window before and the test
  * controls when windows are final.
  */
-interface CrashRig {
-  stack: SpeedStack;
-  alertsTopic: string;
+interface CrashRig extends AlertTestStack {
   admin: Admin;
   start(overrides?: Record<string, string>): SpeedProcess;
   /** `assertion` eventually holds, or fails with the tail of `speed`'s output. */
@@ -51,9 +46,8 @@ async function openCrashRig(
   env: Record<string, string> = {},
 ): Promise<CrashRig> {
   requireBuiltApp();
-  const stack = await openSpeedStack(name, 1);
-  const root = await mkdtemp(join(tmpdir(), `speed-${name}-`));
-  const alertsTopic = `${stack.topic}.alerts`;
+  const alertStack = await openAlertTestStack(name);
+  const { stack, root, alertsTopic } = alertStack;
   const admin = stack.kafka.admin();
   await admin.connect();
   await new FileBaselineStore({ redis: stack.redis, keyPrefix: stack.redisConfig.keyPrefix, root }).publish(
@@ -72,8 +66,7 @@ async function openCrashRig(
     ...env,
   };
   return {
-    stack,
-    alertsTopic,
+    ...alertStack,
     admin,
     start(overrides = {}) {
       const speed = startSpeed(process.env, stack, undefined, { ...base, ...overrides });
@@ -88,10 +81,8 @@ async function openCrashRig(
     async close() {
       for (const p of processes) if (isRunning(p)) p.child.kill('SIGKILL');
       await Promise.all(processes.map((p) => p.exited));
-      await admin.deleteTopics({ topics: [alertsTopic] }).catch(() => undefined);
       await admin.disconnect();
-      await stack.cleanup();
-      await rm(root, { recursive: true, force: true });
+      await alertStack.cleanup();
     },
   };
 }
@@ -99,8 +90,7 @@ async function openCrashRig(
 describe('anomaly alerts across a speed app crash', () => {
   it('keeps an alert open through a SIGKILL and restart: one id in Kafka, Cassandra and Redis, opened once, resolved once', async () => {
     const rig = await openCrashRig('anomaly_crash', ['d1|temp', 'd2|temp']);
-    const { stack, admin, alertsTopic } = rig;
-    const consumer = stack.kafka.consumer({ groupId: uniqueName('g_alerts') });
+    const { stack, admin, alertsTopic, consumer } = rig;
     const produced: AlertEvent[] = [];
     const hot = new RedisAlertStore({ redis: stack.redis, keyPrefix: stack.redisConfig.keyPrefix });
     const durable = new CassandraAlertStore({ client: stack.cassandra });
@@ -155,7 +145,6 @@ describe('anomaly alerts across a speed app crash', () => {
       second.child.kill('SIGTERM');
       expect(await second.exited).toBe(0);
     } finally {
-      await consumer.disconnect().catch(() => undefined);
       await rig.close();
     }
   }, 90_000);
