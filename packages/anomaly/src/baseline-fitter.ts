@@ -1,7 +1,8 @@
 // Fits the baseline model with DuckDB over the published 1-minute batch view files (named by the manifest).
 import { DuckDBInstance } from '@duckdb/node-api';
 import { sqlString } from '@lambda-iot/archive';
-import { batchFilePath, fileListSql, type BatchManifest } from '@lambda-iot/batch-layer';
+import { fileListSql } from '@lambda-iot/archive';
+import { batchFilePath, type BatchManifest } from '@lambda-iot/batch-layer';
 import { DAY_MS, HOUR_MS } from '@lambda-iot/core';
 import { BASELINE_FORMAT, seriesKey, type BaselineModel, type SeasonalBaseline } from './baseline-model';
 import type { RobustStats } from './robust-stats';

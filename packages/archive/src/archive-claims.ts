@@ -1,7 +1,7 @@
 // Reading the order claims (`ORDERED_SINCE_KEY`, `UNORDERED_SERIES_KEY`) back from archive files' Parquet footers.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { ORDERED_SINCE_KEY, UNORDERED_SERIES_KEY } from './hour-order-tracker';
-import { sqlString } from './parquet-readings-writer';
+import { fileListSql, sqlString } from './parquet-readings-writer';
 
 /** An archive file with its claim; `orderedSince` undefined when the file claims nothing (or a malformed claim). */
 export interface ClaimedFile {
@@ -14,7 +14,7 @@ export interface ClaimedFile {
 /** Each file's claim: `ORDERED_SINCE_KEY` and `UNORDERED_SERIES_KEY` values, one row per file and key present. */
 export function archiveClaimsSql(files: readonly string[]): string {
   return `SELECT file_name, decode(key) AS key, decode(value) AS value
-FROM parquet_kv_metadata([${files.map(sqlString).join(', ')}])
+FROM parquet_kv_metadata(${fileListSql(files)})
 WHERE key IN (${sqlString(ORDERED_SINCE_KEY)}::BLOB, ${sqlString(UNORDERED_SERIES_KEY)}::BLOB)`;
 }
 

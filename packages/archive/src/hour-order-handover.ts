@@ -4,7 +4,7 @@ import { HOUR_MS } from '@lambda-iot/core';
 import { readArchiveClaims } from './archive-claims';
 import type { ArchiveFile } from './archive-files';
 import type { HourOrderHandover } from './hour-order-tracker';
-import { sqlString } from './parquet-readings-writer';
+import { fileListSql } from './parquet-readings-writer';
 
 /**
  * Hours handed over by default: the current one and the one before, the hours a live stream still writes to. Each
@@ -63,7 +63,7 @@ export async function readHourOrderHandovers(
   const last = new Map<number, Map<string, Map<string, number>>>(runs.map((r) => [r.hour, new Map()]));
   const result = await db.runAndReadAll(
     `SELECT ts // ${HOUR_MS} * ${HOUR_MS} AS hour, device_id, metric, max(ts) AS last_ts
-     FROM read_parquet([${inRange.map(sqlString).join(', ')}], hive_partitioning = false)
+     FROM read_parquet(${fileListSql(inRange)}, hive_partitioning = false)
      GROUP BY ALL`,
   );
   for (const [hour, deviceId, metric, lastTs] of result.getRows()) {

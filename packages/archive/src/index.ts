@@ -19,7 +19,7 @@ export { layerKeys } from './redis-keys';
 export type { LayerKeys } from './redis-keys';
 export { ARCHIVE_COLUMNS_SQL, ReadingRows } from './reading-rows';
 export type { ArchiveRow } from './reading-rows';
-export { ParquetReadingsWriter, kvMetadataOption, sqlString } from './parquet-readings-writer';
+export { ParquetReadingsWriter, fileListSql, kvMetadataOption, sqlString } from './parquet-readings-writer';
 export {
   HourOrderTracker,
   MAX_UNORDERED_SERIES,

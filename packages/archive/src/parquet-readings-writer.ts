@@ -25,6 +25,11 @@ export function sqlString(s: string): string {
   return `'${s.replace(/'/g, "''")}'`;
 }
 
+/** A DuckDB list literal of file paths, for `read_parquet` and `parquet_kv_metadata`. */
+export function fileListSql(paths: readonly string[]): string {
+  return `[${paths.map(sqlString).join(', ')}]`;
+}
+
 /** The `KV_METADATA` option of a Parquet COPY, or nothing for no metadata. */
 export function kvMetadataOption(metadata: Readonly<Record<string, string>>): string {
   const entries = Object.entries(metadata);

@@ -1,13 +1,9 @@
 // The batch view's SQL: dedup of raw readings and the aggregates, with core's first/last tie-break.
-import { sqlString } from '@lambda-iot/archive';
+import { fileListSql, sqlString } from '@lambda-iot/archive';
 
 /** Columns of every batch-view file, in order; window_start, first_ts and last_ts are epoch ms. */
 export const VIEW_COLUMNS =
   'device_id, metric, window_start, count, sum, min, max, sum_sq, first, first_ts, last, last_ts';
-
-export function fileListSql(paths: readonly string[]): string {
-  return `[${paths.map(sqlString).join(', ')}]`;
-}
 
 /**
  * 1-minute aggregates of deduplicated readings. A duplicate is the same (device_id, metric, ts, seq), where

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import {
   archiveClaimsSql,
   archiveFileName,
+  fileListSql,
   kvMetadataOption,
   parseArchiveFileName,
   publishFile,
@@ -13,7 +14,6 @@ import {
   type ArchiveFileName,
 } from '@lambda-iot/archive';
 import type { BatchComputer } from './batch-computer';
-import { fileListSql } from './aggregate-sql';
 
 export interface HourFile extends ArchiveFileName {
   name: string;

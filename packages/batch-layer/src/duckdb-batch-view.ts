@@ -1,8 +1,9 @@
 // Reads the published batch view: the manifest names the files, DuckDB reads only those, pruned by row groups.
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { fileListSql } from '@lambda-iot/archive';
 import { DAY_MS, HOUR_MS, ValidationError, type Resolution } from '@lambda-iot/core';
 import type { BatchView, FleetView, FleetWindow, SeriesKey, WindowPoint } from '@lambda-iot/views';
-import { fileListSql, rollupSql, viewAsStructsSql, viewSelectSql } from './aggregate-sql';
+import { rollupSql, viewAsStructsSql, viewSelectSql } from './aggregate-sql';
 import { batchFilePath } from './batch-layout';
 import type { BatchManifest } from './batch-manifest';
 import { dayField, hoursOfDay, isDayCurrent, parseDayEntry, type HourEntry } from './manifest';

@@ -40,7 +40,6 @@ export {
   rollupSql,
   viewSelectSql,
   viewAsStructsSql,
-  fileListSql,
 } from './aggregate-sql';
 export { proveHour, provesNoDuplicates } from './duplicate-free-proof';
 export type { HourProof } from './duplicate-free-proof';
