@@ -183,24 +183,28 @@ export class SpeedApp extends LifecycleBase {
       speed,
       sinkFor: async (partition) => {
         const detector = new AnomalyDetector({ config: a.detector, baseline: () => watcher.current() });
-        try {
-          detector.restore(await hot.openAlerts());
-        } catch (err) {
-          anomalyMetrics.errors.inc({ context: 'restore' });
-          logger.warn(
-            { err, partition },
+        // Both restores read Redis while the partition's consumer cannot heartbeat: run together, an unreachable
+        // Redis costs one failed round before the partition opens, not one per restore (which outlasted a short
+        // session timeout and got the member expelled again at every rejoin).
+        const [alerts, baselines] = await Promise.allSettled([hot.openAlerts(), online.load()]);
+        const notRestored = (context: string, err: unknown, consequence: string): void => {
+          anomalyMetrics.errors.inc({ context });
+          logger.warn({ err, partition }, consequence);
+        };
+        if (alerts.status === 'fulfilled') detector.restore(alerts.value);
+        else
+          notRestored(
+            'restore',
+            alerts.reason,
             'open alerts not restored; a persisting anomaly may open a new alert',
           );
-        }
-        try {
-          detector.restoreOnline(await online.load());
-        } catch (err) {
-          anomalyMetrics.errors.inc({ context: 'online-restore' });
-          logger.warn(
-            { err, partition },
+        if (baselines.status === 'fulfilled') detector.restoreOnline(baselines.value);
+        else
+          notRestored(
+            'online-restore',
+            baselines.reason,
             'online baselines not restored; series without history relearn theirs',
           );
-        }
         return new AnomalyScoringSink({
           detector,
           baseline: () => watcher.current(),
