@@ -160,6 +160,7 @@ describe('anomaly alerts across a speed app crash', () => {
     const online = new RedisOnlineBaselineStore({
       redis: stack.redis,
       keyPrefix: stack.redisConfig.keyPrefix,
+      partition: 0,
     });
     /** Minutes [from, to) of d1 (always 20) and d2 (at `value`). */
     const d2Minutes = (from: number, to: number, value: number): ScenarioMessage[] =>

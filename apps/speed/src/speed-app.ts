@@ -171,18 +171,21 @@ export class SpeedApp extends LifecycleBase {
       },
       stores: [new CassandraAlertStore({ client: parts.cassandra! }), hot],
     });
-    const online = new RedisOnlineBaselineStore({
-      redis,
-      keyPrefix: config.redis.keyPrefix,
-      onInvalid: (err) => {
-        anomalyMetrics.errors.inc({ context: 'online-restore' });
-        logger.warn({ err }, 'online baseline entry skipped; that series relearns');
-      },
-    });
+    const onlineStoreFor = (partition: number) =>
+      new RedisOnlineBaselineStore({
+        redis,
+        keyPrefix: config.redis.keyPrefix,
+        partition,
+        onInvalid: (err) => {
+          anomalyMetrics.errors.inc({ context: 'online-restore' });
+          logger.warn({ err, partition }, 'online baseline entry skipped; that series relearns');
+        },
+      });
     return new AnomalyHandlerFactory({
       speed,
       sinkFor: async (partition) => {
         const detector = new AnomalyDetector({ config: a.detector, baseline: () => watcher.current() });
+        const online = onlineStoreFor(partition);
         // Both restores read Redis while the partition's consumer cannot heartbeat: run together, an unreachable
         // Redis costs one failed round before the partition opens, not one per restore (which outlasted a short
         // session timeout and got the member expelled again at every rejoin).

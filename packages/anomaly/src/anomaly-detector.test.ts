@@ -551,6 +551,25 @@ describe('AnomalyDetector', () => {
       expect(restarted.takeOnlineChanges()).toEqual({ saved: [], removed: ['fresh|temp'] });
     });
 
+    it('restored entries that stopped learning onlineMaxAgeMinutes before the newest one are reported as removed', () => {
+      const { changes } = learned(14);
+      const snapshot = changes.saved[0]![1];
+      const shift = (minutes: number) => ({
+        times: snapshot.times.map((t) => t - minutes * M),
+        means: snapshot.means,
+      });
+      const restarted = detector({ ...config, onlineMaxAgeMinutes: 45 }, pooledModel()).d;
+      restarted.restoreOnline([
+        ['fresh|temp', snapshot],
+        ['at-the-edge|temp', shift(45)],
+        ['gone|temp', shift(46)],
+        ['bad|temp', { times: [T0 + M, T0], means: [1, 1] }],
+      ]);
+      expect(restarted.takeOnlineChanges()).toEqual({ saved: [], removed: ['gone|temp'] });
+      // the kept one still scores the first window
+      expect(summary(run(restarted, [own(14, 2)]))).toEqual(['drift:open@14']);
+    });
+
     it('an invalid restored snapshot is ignored: the series learns afresh', () => {
       const restarted = detector(config, pooledModel()).d;
       restarted.restoreOnline([['fresh|temp', { times: [T0 + M, T0], means: [level, level] }]]);

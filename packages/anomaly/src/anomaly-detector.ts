@@ -5,7 +5,12 @@ import { AlertTracker, type Verdict } from './alert-tracker';
 import { resolveBaseline, seriesKey, type BaselineModel } from './baseline-model';
 import type { DetectorConfig, MetricRule } from './detector-config';
 import { DriftCusum } from './drift-cusum';
-import { OnlineBaseline, type OnlineBaselineSnapshot } from './online-baseline';
+import {
+  isOnlineBaselineSnapshot,
+  newestWindow,
+  OnlineBaseline,
+  type OnlineBaselineSnapshot,
+} from './online-baseline';
 import type { OnlineBaselineChanges } from './online-baseline-store';
 import { readingStep, ReadingNoise, windowSpread } from './reading-noise';
 import { robustZ, signedRobustZ, type RobustStats } from './robust-stats';
@@ -105,10 +110,23 @@ export class AnomalyDetector {
   /**
    * Online baselines persisted before a restart or a partition move, by series key (`deviceId|metric`): a series
    * without history scores against what it had learned instead of relearning for `onlineMinWindows` minutes.
-   * Call before scoring; entries of series this partition never sees are simply never used.
+   * Call before scoring. An entry that stopped learning `onlineMaxAgeMinutes` before the newest one would be
+   * forgotten at its next window anyway: it is a device that went away, and is reported as removed so the store
+   * does not keep it forever.
    */
   restoreOnline(entries: Iterable<[string, OnlineBaselineSnapshot]>): void {
-    for (const [key, snapshot] of entries) this.restoredOnline.set(key, snapshot);
+    // Invalid entries pass through: OnlineBaseline.restore refuses them when the series first needs one.
+    const all = [...entries].map(([key, s]) => [key, s, isOnlineBaselineSnapshot(s)] as const);
+    let newest = Number.MIN_SAFE_INTEGER;
+    for (const [, s, valid] of all) if (valid) newest = Math.max(newest, newestWindow(s));
+    const cutoff = newest - this.options.config.onlineMaxAgeMinutes * MINUTE_MS;
+    for (const [key, s, valid] of all) {
+      if (!valid || newestWindow(s) >= cutoff) this.restoredOnline.set(key, s);
+      else {
+        this.onlineRemoved.add(key);
+        this.onlineSaved.delete(key);
+      }
+    }
   }
 
   /**

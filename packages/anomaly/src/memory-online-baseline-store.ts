@@ -1,5 +1,5 @@
 // An in-process online-baseline store: for tests and the evaluation bench, with the real store's semantics.
-import type { OnlineBaselineSnapshot } from './online-baseline';
+import { newestWindow, type OnlineBaselineSnapshot } from './online-baseline';
 import type { OnlineBaselineChanges, OnlineBaselineStore } from './online-baseline-store';
 
 /** Copies in and out, as a real store serialises: a caller mutating a snapshot never changes what is stored. */
@@ -12,7 +12,10 @@ export class MemoryOnlineBaselineStore implements OnlineBaselineStore {
   }
 
   async save(changes: OnlineBaselineChanges): Promise<void> {
-    for (const [key, s] of changes.saved) this.byKey.set(key, copy(s));
+    for (const [key, s] of changes.saved) {
+      const stored = this.byKey.get(key);
+      if (stored === undefined || newestWindow(stored) < newestWindow(s)) this.byKey.set(key, copy(s));
+    }
     for (const key of changes.removed) this.byKey.delete(key);
   }
 }

@@ -10,8 +10,10 @@ export interface OnlineBaselineChanges {
 }
 
 /**
- * Keyed by series; `save` is an idempotent overwrite of the saved entries and delete of the removed ones, so a
- * save that failed (or whose outcome is unknown) is simply repeated. A key never appears in both lists.
+ * Keyed by series, one store per readings partition. `save` writes each saved snapshot unless the stored one is as
+ * new or newer (see `newestWindow`) and deletes the removed ones: a save that failed (or whose outcome is unknown)
+ * is simply repeated, and a consumer that lost the partition cannot roll back its new owner's snapshots by saving
+ * late. A key never appears in both lists.
  */
 export interface OnlineBaselineStore {
   readonly name: string;

@@ -8,7 +8,7 @@ describeOnlineBaselineStoreConformance('RedisOnlineBaselineStore', async () => {
   const keyPrefix = `${uniqueName('t_online')}:`;
   const redis = createRedis(testRedisConfig(''));
   return {
-    store: new RedisOnlineBaselineStore({ redis, keyPrefix }),
+    store: new RedisOnlineBaselineStore({ redis, keyPrefix, partition: 0 }),
     cleanup: async () => {
       await deleteKeys(redis, keyPrefix);
       redis.disconnect();
@@ -20,14 +20,18 @@ describe('RedisOnlineBaselineStore', () => {
   const T = Date.UTC(2026, 2, 1);
   const good = { times: [T, T + 60_000], means: [20, 20.5] };
 
-  it('keeps every series in one hash under the key prefix, the snapshot as JSON', async () => {
+  it('keeps each partition’s series in its own hash under the key prefix, the snapshot as JSON', async () => {
     const keyPrefix = `${uniqueName('t_online')}:`;
     const redis = createRedis(testRedisConfig(''));
     try {
-      const store = new RedisOnlineBaselineStore({ redis, keyPrefix });
-      await store.save({ saved: [['d1|temp', good]], removed: [] });
-      expect(store.key).toBe(`${keyPrefix}anomaly:online-baselines`);
-      expect(JSON.parse((await redis.hget(store.key, 'd1|temp'))!)).toEqual(good);
+      const p0 = new RedisOnlineBaselineStore({ redis, keyPrefix, partition: 0 });
+      const p3 = new RedisOnlineBaselineStore({ redis, keyPrefix, partition: 3 });
+      await p0.save({ saved: [['d1|temp', good]], removed: [] });
+      await p3.save({ saved: [['d2|temp', good]], removed: [] });
+      expect(p3.key).toBe(`${keyPrefix}anomaly:online-baselines:3`);
+      expect(JSON.parse((await redis.hget(p0.key, 'd1|temp'))!)).toEqual(good);
+      expect([...(await p0.load()).keys()]).toEqual(['d1|temp']);
+      expect([...(await p3.load()).keys()]).toEqual(['d2|temp']);
     } finally {
       await deleteKeys(redis, keyPrefix);
       redis.disconnect();
@@ -39,7 +43,12 @@ describe('RedisOnlineBaselineStore', () => {
     const redis = createRedis(testRedisConfig(''));
     const invalid: OnlineBaselineStoreError[] = [];
     try {
-      const store = new RedisOnlineBaselineStore({ redis, keyPrefix, onInvalid: (e) => invalid.push(e) });
+      const store = new RedisOnlineBaselineStore({
+        redis,
+        keyPrefix,
+        partition: 0,
+        onInvalid: (e) => invalid.push(e),
+      });
       await store.save({ saved: [['d1|temp', good]], removed: [] });
       await redis.hset(store.key, 'd2|temp', '{"times":[1,2', 'd3|temp', '{"times":[2,1],"means":[0,0]}');
       expect(await store.load()).toEqual(new Map([['d1|temp', good]]));
@@ -51,6 +60,9 @@ describe('RedisOnlineBaselineStore', () => {
         expect.stringContaining('d2|temp is not JSON'),
         expect.stringContaining('d3|temp is not an online baseline snapshot'),
       ]);
+      // an unreadable entry is no newer than anything: the next save replaces it
+      await store.save({ saved: [['d2|temp', good]], removed: [] });
+      expect((await store.load()).get('d2|temp')).toEqual(good);
     } finally {
       await deleteKeys(redis, keyPrefix);
       redis.disconnect();
@@ -62,7 +74,7 @@ describe('RedisOnlineBaselineStore', () => {
     const redis = createRedis(testRedisConfig(''));
     const closed = createRedis(testRedisConfig(''));
     try {
-      const store = new RedisOnlineBaselineStore({ redis, keyPrefix });
+      const store = new RedisOnlineBaselineStore({ redis, keyPrefix, partition: 0 });
       await redis.set(store.key, 'not a hash');
       const changes = { saved: [['d1|temp', good]] as Array<[string, typeof good]>, removed: [] };
       await expect(store.save(changes)).rejects.toMatchObject({
@@ -74,7 +86,7 @@ describe('RedisOnlineBaselineStore', () => {
       // a client whose connection is gone for good
       await closed.ping();
       closed.disconnect();
-      const offline = new RedisOnlineBaselineStore({ redis: closed, keyPrefix });
+      const offline = new RedisOnlineBaselineStore({ redis: closed, keyPrefix, partition: 0 });
       await expect(offline.save(changes)).rejects.toMatchObject({
         name: 'OnlineBaselineStoreError',
         retriable: true,

@@ -20,6 +20,11 @@ export interface OnlineBaselineSnapshot {
   means: number[];
 }
 
+/** The start of the newest window a snapshot has learned; an empty snapshot is older than any other. */
+export function newestWindow(s: OnlineBaselineSnapshot): number {
+  return s.times[s.times.length - 1] ?? Number.MIN_SAFE_INTEGER;
+}
+
 /**
  * True when `value` is a snapshot an online baseline can adopt: equal-length arrays of finite numbers, the window
  * starts strictly increasing. Anything else (a corrupt store entry, a foreign format) would break the fit.

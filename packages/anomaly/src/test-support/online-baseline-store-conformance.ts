@@ -65,6 +65,26 @@ export function describeOnlineBaselineStoreConformance(
       );
     });
 
+    it('keeps the newer snapshot: a late save from a consumer that lost the partition does not roll it back', async () => {
+      const newer = snapshot(30, 50);
+      await store.save({ saved: [['d1|temp', newer]], removed: [] });
+      await store.save({
+        saved: [
+          ['d1|temp', snapshot(30, 45)],
+          ['d2|temp', snapshot(3, 45)],
+        ],
+        removed: [],
+      });
+      // as new (same newest window) is not newer either: the stored one stays
+      await store.save({ saved: [['d1|temp', snapshot(10, 50, 99)]], removed: [] });
+      expect(await store.load()).toEqual(
+        new Map([
+          ['d1|temp', newer],
+          ['d2|temp', snapshot(3, 45)],
+        ]),
+      );
+    });
+
     it('removes the series a save names as removed, and removing one it does not hold is no error', async () => {
       await store.save({
         saved: [
