@@ -186,9 +186,8 @@ export class SpeedApp extends LifecycleBase {
       sinkFor: async (partition) => {
         const detector = new AnomalyDetector({ config: a.detector, baseline: () => watcher.current() });
         const online = onlineStoreFor(partition);
-        // Both restores read Redis while the partition's consumer cannot heartbeat: run together, an unreachable
-        // Redis costs one failed round before the partition opens, not one per restore (which outlasted a short
-        // session timeout and got the member expelled again at every rejoin).
+        // Both restores read Redis: run together, an unreachable Redis delays the partition's opening by one failed
+        // round, not one per restore (the runner heartbeats meanwhile, so the member stays in the group).
         const [alerts, baselines] = await Promise.allSettled([hot.openAlerts(), online.load()]);
         const notRestored = (context: string, err: unknown, consequence: string): void => {
           anomalyMetrics.errors.inc({ context });

@@ -20,6 +20,8 @@ interface Behaviour {
   blockOn?: string;
   /** The first checkpoint of the factory takes this long, heartbeating every 500 ms. */
   slowFirstCheckpointMs?: number;
+  /** The first open waits this long, as on a state store that is down, without heartbeating itself. */
+  slowFirstOpenMs?: number;
 }
 
 /** Keeps every value it sees per partition; checkpoints "next offset" with the count so far as metadata. */
@@ -41,6 +43,8 @@ class RecordingFactory implements PartitionHandlerFactory {
     committed: Checkpoint | undefined,
   ): Promise<PartitionHandler> {
     this.opened.push({ partition, committed });
+    if (this.behaviour.slowFirstOpenMs !== undefined && this.opened.length === 1)
+      await sleep(this.behaviour.slowFirstOpenMs);
     let next: string | undefined;
     let count = committed?.metadata ? Number(committed.metadata) : 0;
     return {
@@ -252,5 +256,20 @@ describe('ConsumerRunner commits', () => {
     expect(factory.opened).toEqual([{ partition: 0, committed: undefined }]);
     expect(factory.values()).toEqual(['a', 'b', 'c']);
     expect(commits[0]).toBe('batch');
+  }, 60_000);
+
+  it('heartbeats while a partition opens: an open slower than the session timeout keeps the member', async () => {
+    const topic = await topicWith(1);
+    const groupId = uniqueName('g_slow_open');
+    await produce(topic, 0, ['a', 'b', 'c']);
+    const factory = new RecordingFactory({ slowFirstOpenMs: 10_000 });
+    await runner(topic, groupId, factory, { commitIntervalMs: 0, sessionTimeoutMs: 6_000 }).start();
+    await eventually(
+      async () => expect(await committed(groupId, topic)).toEqual({ 0: { offset: '3', metadata: '3' } }),
+      { timeoutMs: 30_000 },
+    );
+    // Expelled while opening, the member would rejoin under a new id and open the partition a second time.
+    expect(factory.opened).toEqual([{ partition: 0, committed: undefined }]);
+    expect(factory.values()).toEqual(['a', 'b', 'c']);
   }, 60_000);
 });

@@ -76,6 +76,8 @@ type Heartbeat = () => Promise<void>;
 const TIMER_MIN_MS = 100;
 const TIMER_MAX_MS = 1_000;
 const DEFAULT_CLOSE_GRACE_MS = 15_000;
+/** kafkajs' heartbeat interval (it throttles heartbeats to it, so beating more often costs nothing). */
+const HEARTBEAT_INTERVAL_MS = 3_000;
 
 /** The coordinator answers this while the group is preparing a rebalance: our generation is still valid. */
 function isRebalanceInProgress(err: unknown): boolean {
@@ -123,7 +125,7 @@ export class ConsumerRunner {
     this.consumer = options.kafka.consumer({
       groupId: options.groupId,
       sessionTimeout: this.options.sessionTimeoutMs,
-      heartbeatInterval: 3_000,
+      heartbeatInterval: HEARTBEAT_INTERVAL_MS,
       maxBytesPerPartition: this.options.maxBytesPerPartition,
       allowAutoTopicCreation: false,
     });
@@ -368,7 +370,9 @@ export class ConsumerRunner {
     if (!opening) {
       opening = (async () => {
         const committed = await this.committedCheckpoint(partition);
-        const handler = await this.options.factory.open(this.options.topic, partition, committed);
+        const handler = await this.heartbeating(
+          this.options.factory.open(this.options.topic, partition, committed),
+        );
         const owned: Owned = {
           partition,
           handler,
@@ -388,6 +392,23 @@ export class ConsumerRunner {
       this.opening.set(partition, opening);
     }
     return opening;
+  }
+
+  /**
+   * Keeps the membership alive until `work` settles. A handler opens inside a batch, where kafkajs' fetch loop
+   * cannot heartbeat, and its factory may wait on a store that is down (restoring state): without this the member
+   * is expelled, rejoins, opens again and is expelled again for as long as the store stays down. A failed beat
+   * (a rebalance under way) is left to the rejoin that follows the batch.
+   */
+  private async heartbeating<T>(work: Promise<T>): Promise<T> {
+    const beat = setInterval(() => {
+      this.heartbeat?.().catch(() => undefined);
+    }, HEARTBEAT_INTERVAL_MS);
+    try {
+      return await work;
+    } finally {
+      clearInterval(beat);
+    }
   }
 
   private async committedCheckpoint(partition: number): Promise<Checkpoint | undefined> {
