@@ -2,14 +2,7 @@
 import { join } from 'node:path';
 import type { KafkaMessage, Message } from 'kafkajs';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import {
-  CONTENT_TYPE_HEADER,
-  decodeEnvelope,
-  hourStart,
-  isEnvelopeContentType,
-  validationLimitsAt,
-  type Rejection,
-} from '@lambda-iot/core';
+import { hourStart, judgeReadingsRecord, type Rejection } from '@lambda-iot/core';
 import {
   deadLetterMessage,
   type BatchContext,
@@ -147,20 +140,8 @@ export class ArchivePartitionHandler implements PartitionHandler {
     }
     this.lastOffset = offset;
     const ingestTs = Number(record.timestamp);
-    const contentType = record.headers?.[CONTENT_TYPE_HEADER];
-    const header = Array.isArray(contentType) ? contentType[0] : contentType;
-    if (!isEnvelopeContentType(header)) {
-      this.reject(record, [
-        { index: -1, reason: 'malformed_json', message: `unsupported content type ${String(header)}` },
-      ]);
-      return;
-    }
-    if (record.value === null) {
-      this.reject(record, [{ index: -1, reason: 'malformed_json', message: 'record has no value' }]);
-      return;
-    }
-    // Validated against the record's own timestamp, so a replay years later judges it exactly as the first run did.
-    const decoded = decodeEnvelope(record.value, validationLimitsAt(ingestTs));
+    // The speed layer's judgement exactly: a record one layer refuses is in neither view.
+    const decoded = judgeReadingsRecord(record, {}, this.options.now());
     for (const r of decoded.readings) {
       this.rows.push(r.deviceId, r.metric, r.ts, r.value, r.seq ?? null, offset, ingestTs);
       this.order.observe(hourStart(r.ts), r.deviceId, r.metric, r.ts, offset);

@@ -27,6 +27,8 @@ export {
   encodeEnvelope,
   decodeEnvelope,
 } from './envelope-codec';
+export { judgeReadingsRecord } from './readings-record';
+export type { ReadingsRecord } from './readings-record';
 
 export {
   RESOLUTIONS,

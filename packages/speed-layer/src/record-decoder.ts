@@ -1,11 +1,6 @@
 // Turns one Kafka record of the readings topic into valid readings and, for anything refused, a dead letter.
 import type { KafkaMessage, Message } from 'kafkajs';
-import {
-  decodeEnvelope,
-  validationLimitsAt,
-  type EnvelopeValidation,
-  type ValidationLimits,
-} from '@lambda-iot/core';
+import { judgeReadingsRecord, type EnvelopeValidation, type ValidationLimits } from '@lambda-iot/core';
 import { deadLetterMessage } from '@lambda-iot/kafka';
 
 export interface DecodedRecord {
@@ -17,11 +12,10 @@ export interface DecodedRecord {
 }
 
 /**
- * Judges the record by the limits at its Kafka timestamp, not at the wall clock, so a replay after a crash
- * (or hours later) accepts and refuses exactly what the first pass did. The record key must be the envelope's
- * deviceId: the partition-local watermark and windows rely on a device's readings all being in one partition.
- * A partly valid envelope has its valid readings applied, and the whole original goes to the dead-letter topic
- * with the refusals described, so nothing is silently dropped.
+ * Judges the record as the archiver does (`judgeReadingsRecord`: content type, key against deviceId, limits at its
+ * Kafka timestamp), so the speed and batch views agree on what was accepted. A partly valid envelope has its valid
+ * readings applied, and the whole original goes to the dead-letter topic with the refusals described, so nothing
+ * is silently dropped.
  */
 export function decodeRecord(
   record: KafkaMessage,
@@ -29,10 +23,9 @@ export function decodeRecord(
   limits: Partial<Omit<ValidationLimits, 'now'>>,
   now: number,
 ): DecodedRecord {
-  const at = Number(record.timestamp);
   const key = record.key === null || record.key === undefined ? undefined : record.key.toString('utf8');
   const value = record.value ?? Buffer.alloc(0);
-  const validation = decodeEnvelope(value, validationLimitsAt(Number.isFinite(at) ? at : now, limits), key);
+  const validation = judgeReadingsRecord(record, limits, now);
   if (validation.rejections.length === 0) return { validation, deadLetter: undefined, invalid: 0 };
   const first = validation.rejections[0] as EnvelopeValidation['rejections'][number];
   const refused = validation.rejections.length;
