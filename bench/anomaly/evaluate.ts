@@ -4,8 +4,13 @@
 // Build and run (packages built):  npx tsc -p bench/anomaly && node bench/anomaly/dist/evaluate.js
 // Env: ANOMALY_SEED (42), ANOMALY_DEVICES (40 with history, plus 4 registered without any), ANOMALY_HISTORY_DAYS (14),
 // ANOMALY_PER_DEVICE (4 labelled anomalies per device over the evaluated day), ANOMALY_CONFIGS (a JSON array of
-// detector settings to compare on the same history and days, each over the shipped defaults; default `[{}]`).
-// Writes bench/out/anomaly.json (one entry per configuration).
+// detector settings to compare on the same history and days, each over the shipped defaults; default `[{}]`),
+// ANOMALY_DRIFT_RAMPS (ramp lengths in minutes for the drift sweep, default `1,2,5,10,20`; empty skips it).
+// Writes bench/out/anomaly.json (one entry per configuration, and the drift sweep).
+//
+// The drift sweep re-streams the labelled day once per ramp length with drifts only (the same drifts each time, but
+// for their ramp), through the shipped configuration and the baseline already fitted, to show how the delay from a
+// drift's start depends on how fast it ramps, next to what an ideal detector could do (the "oracle").
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +42,7 @@ import {
   fleetDevices,
   metricValue,
   prngFor,
+  type AnomalyInjectorOptions,
   type AnomalyLabel,
   type DeviceProfile,
   type InjectedAnomalyKind,
@@ -58,6 +64,28 @@ const SAMPLE_MS = 10_000;
 const METRICS: readonly MetricName[] = ['temperature', 'humidity', 'vibration'];
 const EVAL_START = Date.UTC(2026, 10, 1);
 const HISTORY_START = EVAL_START - HISTORY_DAYS * DAY_MS;
+const DRIFT_RAMPS: readonly number[] = (process.env.ANOMALY_DRIFT_RAMPS ?? '1,2,5,10,20')
+  .split(',')
+  .filter((s) => s.trim() !== '')
+  .map((s) => {
+    const minutes = Number(s);
+    if (!(minutes > 0)) throw new RangeError(`ANOMALY_DRIFT_RAMPS: not a ramp length in minutes: ${s}`);
+    return minutes;
+  });
+
+/**
+ * Per-reading noise σ of the simulator's metric models (packages/simulator/src/metric-models.ts exports no such
+ * numbers; keep these in step with it). Vibration's is that of its half-normal noise 0.05·|N(0,1)|, ignoring the 1 %
+ * of readings that are spikes.
+ */
+const READING_NOISE_SIGMA: Readonly<Record<string, number>> = {
+  temperature: 0.3,
+  humidity: 2,
+  vibration: 0.05 * Math.sqrt(1 - 2 / Math.PI),
+};
+
+/** Evidence, in σ, at which the oracle counts a drift as found (one-sided, about 3 false calls in 100 000). */
+const ORACLE_SIGMAS = 4;
 
 /** The configuration shipped as the speed app's default for the simulator's metrics. */
 const SHIPPED: Partial<DetectorConfig> = {
@@ -90,6 +118,12 @@ const EXPECTED: Readonly<Record<InjectedAnomalyKind, AlertKind>> = {
   stuck: 'stuck',
   dropout: 'gap',
 };
+
+/** Which alerts detect a label (besides overlapping it): by default only its own kind's. */
+type Matches = (e: AlertEvent, l: AnomalyLabel) => boolean;
+const SAME_KIND: Matches = (e, l) => e.kind === EXPECTED[l.kind];
+/** A fast drift may first be raised as a spike: for the sweep, any alert on the drift tells someone. */
+const ANY_KIND: Matches = () => true;
 
 interface Device {
   deviceId: string;
@@ -212,7 +246,7 @@ function detect(
 
 interface KindScore {
   /** Each detected label with the delay of its first matching alert. */
-  hits: Array<AnomalyLabel & { alertId: string; openedAt: number; delayMs: number }>;
+  hits: Array<AnomalyLabel & { alertId: string; alertKind: AlertKind; openedAt: number; delayMs: number }>;
   labels: number;
   detected: number;
   alerts: number;
@@ -234,6 +268,11 @@ function overlaps(e: AlertEvent, l: AnomalyLabel): boolean {
   );
 }
 
+/** The offset the injector adds to `l`'s series at `ts` (asked of the injector, which alone implements ramps). */
+function offsetAt(injector: AnomalyInjector, l: AnomalyLabel, ts: number): number {
+  return injector.apply({ deviceId: l.deviceId, metric: l.metric, ts, value: 0 })?.value ?? 0;
+}
+
 /**
  * When a drift's injected offset (noise-free: magnitude × ramp) first reaches the drift threshold in the robust
  * sigmas it is scored in — the series' batch baseline for its hour, for a device without history its type's
@@ -242,16 +281,33 @@ function overlaps(e: AlertEvent, l: AnomalyLabel): boolean {
  */
 function thresholdCrossing(
   l: AnomalyLabel,
+  injector: AnomalyInjector,
   model: BaselineModel,
   config: Readonly<DetectorConfig>,
 ): number | undefined {
   const floor = config.metrics[l.metric]?.scaleFloor ?? config.defaultScaleFloor;
-  const half = (l.end - l.start) / 2;
   for (let t = l.start; t < l.end; t += SAMPLE_MS / 10) {
     const stats = resolveBaseline(model, l.deviceId, l.metric, t)?.stats;
     if (!stats) return undefined;
-    const offset = Math.abs(l.magnitude) * Math.min(1, (t - l.start) / half);
+    const offset = Math.abs(offsetAt(injector, l, t));
     if (offset >= config.driftThreshold * Math.max(MAD_TO_SIGMA * stats.mad, floor)) return t;
+  }
+  return undefined;
+}
+
+/**
+ * The earliest delay from a drift's start at which a matched filter that knows its start, ramp and the series'
+ * normal level has ORACLE_SIGMAS of evidence: sqrt(Σ offset_k²)/σ over the readings since the start, at the 10 s
+ * cadence, noise-free. A detector that raises earlier does so on less evidence (more false alerts), so this bounds
+ * what a delay target can ask of any detector. Ignores 1-minute windows and the daily cycle; undefined if never.
+ */
+function oracleDelay(l: AnomalyLabel, injector: AnomalyInjector): number | undefined {
+  const sigma = READING_NOISE_SIGMA[l.metric];
+  if (sigma === undefined) return undefined;
+  let sumSq = 0;
+  for (let t = l.start + SAMPLE_MS; t < l.end; t += SAMPLE_MS) {
+    sumSq += offsetAt(injector, l, t) ** 2;
+    if (Math.sqrt(sumSq) >= ORACLE_SIGMAS * sigma) return t - l.start;
   }
   return undefined;
 }
@@ -260,6 +316,7 @@ function score(
   labels: readonly AnomalyLabel[],
   events: readonly AlertEvent[],
   config: Readonly<DetectorConfig>,
+  matches: Matches = SAME_KIND,
 ) {
   const opened = events.filter((e) => e.state === 'open');
   const byKind: Record<string, KindScore> = {};
@@ -269,7 +326,7 @@ function score(
   for (const l of labels) {
     const s = entry(l.kind);
     s.labels++;
-    const hits = opened.filter((e) => e.kind === EXPECTED[l.kind] && overlaps(e, l));
+    const hits = opened.filter((e) => matches(e, l) && overlaps(e, l));
     if (hits.length > 0) {
       s.detected++;
       const first = hits.reduce((a, b) => (detectedAt(b, config) < detectedAt(a, config) ? b : a));
@@ -277,6 +334,7 @@ function score(
       s.hits.push({
         ...l,
         alertId: first.id,
+        alertKind: first.kind,
         openedAt: first.openedAt,
         delayMs: detectedAt(first, config) - l.start,
       });
@@ -304,6 +362,21 @@ function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 }
 
+const ascending = (xs: readonly number[]): number[] => [...xs].sort((a, b) => a - b);
+const ratio = (a: number, b: number): string => (b === 0 ? 'n/a' : (a / b).toFixed(3));
+const sec = (ms: number): string => (Number.isFinite(ms) ? `${Math.round(ms / 1000)} s` : 'n/a');
+
+/** What a detector with `config` raises on the labelled day, with `injector`'s anomalies. */
+function labelledDay(
+  config: Readonly<DetectorConfig>,
+  devices: readonly Device[],
+  model: BaselineModel,
+  injector: AnomalyInjector,
+): AlertEvent[] {
+  const detector = new AnomalyDetector({ config, baseline: () => model });
+  return detect(devices, EVAL_START, EVAL_START + DAY_MS, 'eval', detector, injector);
+}
+
 /** Streams the labelled and the normal day through a detector with `config` and scores what it raised. */
 function evaluate(
   config: Readonly<DetectorConfig>,
@@ -312,14 +385,7 @@ function evaluate(
   model: BaselineModel,
   injector: AnomalyInjector,
 ) {
-  const labelled = detect(
-    devices,
-    EVAL_START,
-    EVAL_START + DAY_MS,
-    'eval',
-    new AnomalyDetector({ config, baseline: () => model }),
-    injector,
-  );
+  const labelled = labelledDay(config, devices, model, injector);
   const normal = detect(
     devices,
     EVAL_START + DAY_MS,
@@ -336,8 +402,6 @@ function evaluate(
   );
   const normalOpened = normal.filter((e) => e.state === 'open' && e.openedAt < EVAL_START + 2 * DAY_MS);
   const seriesDays = devices.length * METRICS.length;
-  const ratio = (a: number, b: number) => (b === 0 ? 'n/a' : (a / b).toFixed(3));
-  const sec = (ms: number) => (Number.isFinite(ms) ? `${Math.round(ms / 1000)} s` : 'n/a');
   const lines: string[] = [
     '| injected → alert | labels | recall | alerts | precision | recall (devices with history) | precision (devices with history) | delay p50 | delay p90 | delay max | within 2 min | from threshold p50 | from threshold p90 | from threshold max | opened after the end |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
@@ -349,7 +413,7 @@ function evaluate(
     const s = result.byKind[kind];
     const h = historyOnly.byKind[kind];
     if (!s || !h) continue;
-    const delays = [...s.delaysMs].sort((a, b) => a - b);
+    const delays = ascending(s.delaysMs);
     for (const [t, k] of [
       [total, s],
       [totalH, h],
@@ -361,11 +425,10 @@ function evaluate(
     }
     let thresholdCells = '— | — | —';
     if (kind === 'drift') {
-      const crossed = s.hits.map((x) => ({ x, at: thresholdCrossing(x, model, config) }));
-      const after = crossed
-        .filter((c) => c.at !== undefined)
-        .map((c) => c.x.start + c.x.delayMs - c.at!)
-        .sort((a, b) => a - b);
+      const crossed = s.hits.map((x) => ({ x, at: thresholdCrossing(x, injector, model, config) }));
+      const after = ascending(
+        crossed.filter((c) => c.at !== undefined).map((c) => c.x.start + c.x.delayMs - c.at!),
+      );
       fromThreshold[kind] = { delaysMs: after, neverReached: crossed.length - after.length };
       thresholdCells = `${sec(pct(after, 0.5))} | ${sec(pct(after, 0.9))} | ${sec(after[after.length - 1] ?? Number.NaN)}`;
     }
@@ -411,6 +474,108 @@ function evaluate(
   return { lines, summary };
 }
 
+/** The labelled day's anomalies: the main evaluation's, or with `variant` (the sweep's drift-only ones). */
+function labelledInjector(
+  devices: readonly Device[],
+  variant?: Partial<AnomalyInjectorOptions>,
+): AnomalyInjector {
+  return new AnomalyInjector({
+    seed: SEED,
+    deviceIds: devices.map((d) => d.deviceId),
+    metrics: METRICS,
+    from: EVAL_START,
+    to: EVAL_START + DAY_MS,
+    perDevice: PER_DEVICE,
+    ...variant,
+  });
+}
+
+/**
+ * How a day's drifts fared against what it raised, by an alert of any kind unless named (`byDrift`): delays from
+ * each drift's start to its first alert, the oracle's delays, and whether alerts fell on no drift at all.
+ */
+function driftFigures(
+  labels: readonly AnomalyLabel[],
+  events: readonly AlertEvent[],
+  config: Readonly<DetectorConfig>,
+  injector: AnomalyInjector,
+) {
+  const anyKind = score(labels, events, config, ANY_KIND);
+  const hits = anyKind.byKind.drift?.hits ?? [];
+  const delays = ascending(hits.map((h) => h.delayMs));
+  const oracle = ascending(labels.map((l) => oracleDelay(l, injector) ?? Number.POSITIVE_INFINITY));
+  const firstAlertKinds: Partial<Record<AlertKind, number>> = {};
+  for (const h of hits) firstAlertKinds[h.alertKind] = (firstAlertKinds[h.alertKind] ?? 0) + 1;
+  return {
+    labels: labels.length,
+    detectedByDrift: score(labels, events, config).byKind.drift?.detected ?? 0,
+    detected: hits.length,
+    withinTarget: delays.filter((d) => d <= TARGET_MS).length,
+    delayP50Ms: pct(delays, 0.5),
+    delayP90Ms: pct(delays, 0.9),
+    oracleP50Ms: pct(oracle, 0.5),
+    oracleP90Ms: pct(oracle, 0.9),
+    oracleWithinTarget: oracle.filter((d) => d <= TARGET_MS).length,
+    firstAlertKinds,
+    alerts: events.filter((e) => e.state === 'open').length,
+    alertsOnNoDrift: anyKind.unexplained.map((e) => e.id),
+  };
+}
+
+/**
+ * Streams the labelled day once per ramp length in DRIFT_RAMPS, with drifts only (the same drifts each time but for
+ * their ramp), through the shipped configuration and the baseline fitted once: how the delay from a drift's start
+ * depends on how fast it ramps, beside the oracle's. Precision is over every alert of the day, so that a faster
+ * detection bought with alerts elsewhere would show.
+ */
+function driftRampSweep(devices: readonly Device[], model: BaselineModel) {
+  const config = detectorConfig(SHIPPED);
+  const rows = DRIFT_RAMPS.map((rampMinutes) => {
+    const injector = labelledInjector(devices, {
+      kinds: ['drift'],
+      driftRampMinutes: [rampMinutes, rampMinutes],
+    });
+    const events = labelledDay(config, devices, model, injector);
+    const of = (metric?: string) => {
+      const keep = (x: { metric: string }) => metric === undefined || x.metric === metric;
+      return driftFigures(injector.labels.filter(keep), events.filter(keep), config, injector);
+    };
+    return { rampMinutes, ...of(), byMetric: Object.fromEntries(METRICS.map((m) => [m, of(m)])) };
+  });
+  const perMetric = (r: (typeof rows)[number], cell: (f: ReturnType<typeof driftFigures>) => string) =>
+    METRICS.map((m) => cell(r.byMetric[m]!)).join(' / ');
+  const lines = [
+    `Drift ramp sweep (drifts only, shipped configuration; per metric: ${METRICS.join(' / ')}; oracle: ${ORACLE_SIGMAS}σ of matched-filter evidence at σ ${METRICS.map((m) => READING_NOISE_SIGMA[m]!.toPrecision(2)).join(' / ')}):`,
+    '',
+    '| ramp | drifts | recall (drift alert) | recall (any alert) | within 2 min (any) | within 2 min per metric | delay p50 | delay p90 | oracle p50 | oracle p50 per metric | oracle within 2 min | first alert kinds | alerts | on no drift | precision |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows
+      .map((r) =>
+        [
+          `${r.rampMinutes} min`,
+          r.labels,
+          ratio(r.detectedByDrift, r.labels),
+          ratio(r.detected, r.labels),
+          ratio(r.withinTarget, r.labels),
+          perMetric(r, (f) => ratio(f.withinTarget, f.labels)),
+          sec(r.delayP50Ms),
+          sec(r.delayP90Ms),
+          sec(r.oracleP50Ms),
+          perMetric(r, (f) => sec(f.oracleP50Ms)),
+          ratio(r.oracleWithinTarget, r.labels),
+          Object.entries(r.firstAlertKinds)
+            .map(([k, n]) => `${k} ${n}`)
+            .join(', '),
+          r.alerts,
+          r.alertsOnNoDrift.length,
+          ratio(r.alerts - r.alertsOnNoDrift.length, r.alerts),
+        ].join(' | '),
+      )
+      .map((row) => `| ${row} |`),
+  ];
+  return { lines, summary: { readingNoiseSigma: READING_NOISE_SIGMA, oracleSigmas: ORACLE_SIGMAS, rows } };
+}
+
 async function main(): Promise<void> {
   const started = performance.now();
   const fleet = fleetDevices(DEVICES + NEW_DEVICES, SEED);
@@ -450,14 +615,7 @@ async function main(): Promise<void> {
     await fitter.close();
     const fitDone = performance.now();
 
-    const injector = new AnomalyInjector({
-      seed: SEED,
-      deviceIds: devices.map((d) => d.deviceId),
-      metrics: METRICS,
-      from: EVAL_START,
-      to: EVAL_START + DAY_MS,
-      perDevice: PER_DEVICE,
-    });
+    const injector = labelledInjector(devices);
     const runs: unknown[] = [];
     for (const config of CONFIGS) {
       const runStarted = performance.now();
@@ -478,6 +636,9 @@ async function main(): Promise<void> {
       );
       runs.push(summary);
     }
+    const detectDone = performance.now();
+    const sweep = DRIFT_RAMPS.length > 0 ? driftRampSweep(devices, model) : undefined;
+    if (sweep) console.log(`\n${sweep.lines.join('\n')}\n`);
     const totals = {
       seed: SEED,
       devices: { withHistory: DEVICES, withoutHistory: NEW_DEVICES },
@@ -489,13 +650,17 @@ async function main(): Promise<void> {
       seconds: {
         history: (historyDone - started) / 1000,
         fit: (fitDone - historyDone) / 1000,
-        detect: (performance.now() - fitDone) / 1000,
+        detect: (detectDone - fitDone) / 1000,
+        driftRampSweep: (performance.now() - detectDone) / 1000,
       },
     };
     console.log(JSON.stringify(totals, null, 2));
     const out = join(__dirname, '..', '..', 'out');
     await mkdir(out, { recursive: true });
-    await writeFile(join(out, 'anomaly.json'), JSON.stringify({ ...totals, runs }, null, 2));
+    await writeFile(
+      join(out, 'anomaly.json'),
+      JSON.stringify({ ...totals, runs, driftRampSweep: sweep?.summary }, null, 2),
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

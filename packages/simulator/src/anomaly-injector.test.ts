@@ -66,6 +66,65 @@ describe('AnomalyInjector', () => {
     expect(inj.apply(r(dropout, dropout.end))).toBeDefined();
   });
 
+  it('without driftRampMinutes, ramps every drift over half its duration and plans what the seed always did', () => {
+    const { labels } = new AnomalyInjector(OPTIONS);
+    const drifts = labels.filter((l) => l.kind === 'drift');
+    expect(drifts.length).toBeGreaterThan(0);
+    for (const d of drifts) expect(d.rampMs).toBe((d.end - d.start) / 2);
+    for (const l of labels.filter((x) => x.kind !== 'drift')) expect(l).not.toHaveProperty('rampMs');
+    // Seed 7's first drift as planned before ramps were configurable: the option must not shift the draws.
+    expect(drifts[0]).toEqual({
+      deviceId: 'dev-0001',
+      metric: 'temperature',
+      kind: 'drift',
+      start: 1777603938000,
+      end: 1777606398000,
+      magnitude: -5.305788928177208,
+      rampMs: 1_230_000,
+    });
+  });
+
+  it('ramps a drift to full magnitude over a ramp drawn from driftRampMinutes, then holds it', () => {
+    const inj = new AnomalyInjector({ ...OPTIONS, kinds: ['drift'], driftRampMinutes: [2, 5] });
+    expect(inj.labels).toEqual(
+      new AnomalyInjector({ ...OPTIONS, kinds: ['drift'], driftRampMinutes: [2, 5] }).labels,
+    );
+    expect(new Set(inj.labels.map((l) => l.rampMs)).size).toBeGreaterThan(1);
+    for (const l of inj.labels) {
+      const ramp = l.rampMs!;
+      expect(ramp).toBeGreaterThanOrEqual(2 * 60_000);
+      expect(ramp).toBeLessThanOrEqual(5 * 60_000);
+      const at = (ts: number) => inj.apply({ deviceId: l.deviceId, metric: l.metric, ts, value: 10 })?.value;
+      expect(at(l.start)).toBe(10);
+      expect(at(l.start + ramp / 2)).toBeCloseTo(10 + l.magnitude / 2, 9);
+      expect(at(l.start + ramp - 1000)).toBeCloseTo(10 + l.magnitude * (1 - 1000 / ramp), 9);
+      expect(at(l.start + ramp)).toBeCloseTo(10 + l.magnitude, 9);
+      expect(at(l.end - 1)).toBeCloseTo(10 + l.magnitude, 9);
+      expect(at(l.end)).toBe(10);
+    }
+  });
+
+  it('with a fixed ramp length, plans the same drifts for every length but for their ramp', () => {
+    const fixed = (minutes: number) =>
+      new AnomalyInjector({ ...OPTIONS, kinds: ['drift'], driftRampMinutes: [minutes, minutes] }).labels;
+    const one = fixed(1);
+    const twenty = fixed(20);
+    expect(one.every((l) => l.rampMs === 60_000)).toBe(true);
+    expect(twenty.every((l) => l.rampMs === 20 * 60_000)).toBe(true);
+    expect(twenty.map((l) => ({ ...l, rampMs: 60_000 }))).toEqual(one);
+  });
+
+  it('rejects drift ramps that are empty, reversed or longer than the shortest drift', () => {
+    for (const driftRampMinutes of [
+      [0, 1],
+      [5, 2],
+      [10, 41],
+      [Number.NaN, 1],
+    ] as const)
+      expect(() => new AnomalyInjector({ ...OPTIONS, driftRampMinutes })).toThrow(RangeError);
+    expect(() => new AnomalyInjector({ ...OPTIONS, driftRampMinutes: [40, 40] })).not.toThrow();
+  });
+
   it('applies to simulated traffic without touching devices or times outside any anomaly', () => {
     const traffic = [
       ...generateTraffic({

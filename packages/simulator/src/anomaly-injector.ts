@@ -15,6 +15,8 @@ export interface AnomalyLabel {
   end: number;
   /** Offset added (spike; drift at full strength), in the metric's unit; 0 for stuck and dropout. */
   magnitude: number;
+  /** Drifts: the time from `start` over which the offset ramps linearly to `magnitude` (default half the drift). */
+  rampMs?: number;
 }
 
 export interface AnomalyInjectorOptions {
@@ -32,6 +34,11 @@ export interface AnomalyInjectorOptions {
   scales?: Readonly<Record<string, number>>;
   /** Metrics that only rise (vibration): their spikes and drifts go up. */
   upwardOnly?: readonly string[];
+  /**
+   * Shortest and longest drift ramp in minutes, drawn per drift; at most 40 (the shortest drift). Default: a
+   * drift ramps over half its duration and nothing extra is drawn, so a seed's labels stay the same.
+   */
+  driftRampMinutes?: readonly [number, number];
 }
 
 /** Scales matching the simulator's metric models (noise and daily swing). */
@@ -65,6 +72,12 @@ export class AnomalyInjector {
     const kinds = options.kinds ?? INJECTED_ANOMALY_KINDS;
     const scales = { ...DEFAULT_ANOMALY_SCALES, ...options.scales };
     const upward = new Set(options.upwardOnly ?? ['vibration']);
+    const rampMinutes = options.driftRampMinutes;
+    if (
+      rampMinutes &&
+      !(rampMinutes[0] > 0 && rampMinutes[0] <= rampMinutes[1] && rampMinutes[1] <= DURATION.drift[0])
+    )
+      throw new RangeError(`drift ramps must satisfy 0 < min <= max <= ${DURATION.drift[0]} minutes`);
     const slot = (options.to - options.from) / Math.max(1, perDevice);
     if (perDevice > 0 && slot < 2 * SLOT_MARGIN + 60 * MINUTE)
       throw new RangeError('span too short for that many anomalies per device');
@@ -86,12 +99,15 @@ export class AnomalyInjector {
         const metric = rng.pick(options.metrics);
         const scale = scales[metric] ?? 1;
         const sign = upward.has(metric) || rng.chance(0.5) ? 1 : -1;
-        const magnitude =
-          kind === 'spike'
-            ? sign * scale * rng.range(8, 12)
-            : kind === 'drift'
-              ? sign * scale * rng.range(4, 6)
-              : 0;
+        if (kind === 'drift') {
+          const magnitude = sign * scale * rng.range(4, 6);
+          const rampMs = rampMinutes
+            ? Math.round(rng.range(rampMinutes[0], rampMinutes[1]) * MINUTE)
+            : duration / 2;
+          labels.push({ deviceId, metric, kind, start, end: start + duration, magnitude, rampMs });
+          continue;
+        }
+        const magnitude = kind === 'spike' ? sign * scale * rng.range(8, 12) : 0;
         labels.push({ deviceId, metric, kind, start, end: start + duration, magnitude });
       }
     }
@@ -114,8 +130,9 @@ export class AnomalyInjector {
       case 'spike':
         return { ...reading, value: reading.value + label.magnitude };
       case 'drift': {
-        // Ramps up over the first half, then holds: a sensor slowly going out of calibration.
-        const ramp = Math.min(1, (reading.ts - label.start) / ((label.end - label.start) / 2));
+        // Ramps up linearly, then holds: a sensor going out of calibration (slowly: over half the drift by default).
+        const rampMs = label.rampMs ?? (label.end - label.start) / 2;
+        const ramp = Math.min(1, (reading.ts - label.start) / rampMs);
         return { ...reading, value: reading.value + label.magnitude * ramp };
       }
       case 'stuck': {
