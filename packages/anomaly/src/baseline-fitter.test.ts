@@ -109,7 +109,19 @@ describe('BaselineFitter (DuckDB over batch-view files)', () => {
             expect(h!.mad).toBeCloseTo(w.mad, 9);
           }
         });
+        (got.residuals ?? []).forEach((r, i) => {
+          const w = want.residuals?.[i];
+          if (w === null || w === undefined) expect(r).toBeNull();
+          else {
+            expect(r!.n).toBe(w.n);
+            expect(r!.median).toBeCloseTo(w.median, 9);
+            expect(r!.mad).toBeCloseTo(w.mad, 9);
+          }
+        });
+        expect(got.residuals === undefined).toBe(want.residuals === undefined);
       }
+      expect(fitted.series['a|temp']!.residuals).toBeDefined();
+      expect(fitted.types['pump|temp']!.residuals).toBeUndefined();
       expect(fitted.series['c|temp']!.hours[12]).toBeNull();
     } finally {
       await fitter.close();

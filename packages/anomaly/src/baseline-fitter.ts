@@ -3,7 +3,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { sqlString } from '@lambda-iot/archive';
 import { fileListSql } from '@lambda-iot/archive';
 import { batchFilePath, type BatchManifest } from '@lambda-iot/batch-layer';
-import { DAY_MS, HOUR_MS } from '@lambda-iot/core';
+import { DAY_MS, HOUR_MS, MINUTE_MS } from '@lambda-iot/core';
 import { BASELINE_FORMAT, seriesKey, type BaselineModel, type SeasonalBaseline } from './baseline-model';
 import type { RobustStats } from './robust-stats';
 import type { FitRequest } from './baseline-fitting';
@@ -34,7 +34,7 @@ export async function minuteFilesFor(
 
 /**
  * Median and MAD per (series, hour of day) and per series overall in one pass of GROUPING SETS, the same for
- * (device type, metric) pools. DuckDB's `median`/`mad` interpolate like `robustStatsOf`, so the result equals
+ * (device type, metric) pools, and each series' residuals around its seasonal curve per hour of day. DuckDB's `median`/`mad` interpolate like `robustStatsOf`, so the result equals
  * `fitBaselineModel` over the same means (a unit test checks it).
  */
 export class BaselineFitter {
@@ -60,7 +60,7 @@ export class BaselineFitter {
       ...(this.options.memoryLimit ? { memory_limit: this.options.memoryLimit } : {}),
     })).then((i) => i.connect());
     try {
-      const means = `SELECT device_id, metric, (window_start % ${DAY_MS}) // ${HOUR_MS} AS hour,
+      const means = `SELECT device_id, metric, window_start, (window_start % ${DAY_MS}) // ${HOUR_MS} AS hour,
           sum::DOUBLE / count AS mean
         FROM read_parquet(${fileListSql(request.files)}, hive_partitioning = false)
         WHERE window_start >= ${Math.trunc(request.from)} AND window_start < ${Math.trunc(request.to)}
@@ -74,17 +74,35 @@ export class BaselineFitter {
         FROM m JOIN (VALUES ${types.map(([d, t]) => `(${sqlString(d)}, ${sqlString(t)})`).join(', ')})
           AS t(device_id, type) USING (device_id)
         GROUP BY GROUPING SETS ((t.type, m.metric, m.hour), (t.type, m.metric))`;
-      const sql = `WITH m AS (${means})
+      const min = Math.trunc(request.minSamples);
+      // The series' seasonal curve at each mean, as `seasonalCurveAt` computes it: between the medians of the hours
+      // whose centres enclose the minute's middle, or the own hour's median where a neighbour has too few means.
+      const neighbour = (alias: string, offset: number) =>
+        `LEFT JOIN h ${alias} ON ${alias}.device_id = c.device_id AND ${alias}.metric = c.metric
+          AND ${alias}.hour = (floor(c.p)::BIGINT + ${offset}) % 24`;
+      const residuals = `h AS (SELECT device_id, metric, hour, median(mean) AS med, count(*) AS n
+          FROM m GROUP BY device_id, metric, hour),
+        c AS (SELECT *, ((window_start + ${MINUTE_MS / 2}) % ${DAY_MS}) / ${HOUR_MS} - 0.5 AS p FROM m),
+        r AS (SELECT c.device_id, c.metric, c.hour, c.mean - CASE WHEN lo.n >= ${min} AND hi.n >= ${min}
+            THEN lo.med * (1 - (c.p - floor(c.p))) + hi.med * (c.p - floor(c.p)) ELSE own.med END AS residual
+          FROM c JOIN h own ON own.device_id = c.device_id AND own.metric = c.metric AND own.hour = c.hour
+          ${neighbour('lo', 24)} ${neighbour('hi', 25)}
+          WHERE own.n >= ${min})`;
+      const sql = `WITH m AS (${means}), ${residuals}
         SELECT 's', device_id, metric, hour, median(mean), mad(mean), count(*)
         FROM m GROUP BY GROUPING SETS ((device_id, metric, hour), (device_id, metric))
+        UNION ALL
+        SELECT 'r', device_id, metric, hour, median(residual), mad(residual), count(*)
+        FROM r GROUP BY device_id, metric, hour
         ${typed}`;
       const rows = (await db.runAndReadAll(sql)).getRows();
       for (const row of rows) {
-        const target = row[0] === 's' ? model.series : model.types;
+        const target = row[0] === 't' ? model.types : model.series;
         const key = seriesKey(row[1] as string, row[2] as string);
         const entry = (target[key] ??= emptySeasonal());
         const stats: RobustStats = { median: Number(row[4]), mad: Number(row[5]), n: Number(row[6]) };
-        if (row[3] === null) entry.overall = stats;
+        if (row[0] === 'r') (entry.residuals ??= noHours())[Number(row[3])] = stats;
+        else if (row[3] === null) entry.overall = stats;
         else entry.hours[Number(row[3])] = stats;
       }
       return model;
@@ -100,6 +118,10 @@ export class BaselineFitter {
   }
 }
 
+function noHours(): Array<RobustStats | null> {
+  return Array.from({ length: 24 }, () => null);
+}
+
 function emptySeasonal(): SeasonalBaseline {
-  return { hours: Array.from({ length: 24 }, () => null), overall: { median: Number.NaN, mad: 0, n: 0 } };
+  return { hours: noHours(), overall: { median: Number.NaN, mad: 0, n: 0 } };
 }

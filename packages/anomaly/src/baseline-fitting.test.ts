@@ -1,6 +1,6 @@
 import { DAY_MS, HOUR_MS, MINUTE_MS } from '@lambda-iot/core';
 import { fitBaselineModel, type MinuteMean } from './baseline-fitting';
-import { hourOfDay, resolveBaseline, parseBaselineModel } from './baseline-model';
+import { hourOfDay, hoursIntoDay, resolveBaseline, parseBaselineModel } from './baseline-model';
 
 const DAY0 = Date.UTC(2026, 0, 1);
 
@@ -51,6 +51,42 @@ describe('seasonal baseline fit', () => {
       stats: { median: 31, mad: 1, n: 420 },
       source: 'series-hour',
     });
+  });
+
+  it('keeps the flat hour where the level steps on the hour: a line between hour centres would smear the step', () => {
+    const all = Array.from({ length: 24 }, (_, h) => h);
+    const model = fitBaselineModel(
+      minutes('a', 7, all, (h, i) => 10 * h + (i % 3)),
+      request(),
+    );
+    const a = model.series['a|temperature']!;
+    // around the curve the hour's means spread wider than around its own median
+    expect(a.residuals![3]!.mad).toBeGreaterThan(a.hours[3]!.mad);
+  });
+
+  it('scores a smooth daily cycle around its seasonal curve, so the spread is the noise, not the hour’s slope', () => {
+    // A cycle of ±4 over the day plus noise of ±0.1: within an hour the level moves by up to ~1, ten times the noise.
+    const all = Array.from({ length: 24 }, (_, h) => h);
+    const noise = [0.1, -0.1, 0, 0.05, -0.05];
+    const cycle = (ts: number) => 20 + 4 * Math.sin((2 * Math.PI * hoursIntoDay(ts)) / 24);
+    const model = fitBaselineModel(
+      minutes('a', 7, all, () => 0).map((m, i) => ({
+        ...m,
+        mean: cycle(m.windowStart + MINUTE_MS / 2) + noise[i % noise.length]!,
+      })),
+      request(),
+    );
+    const a = model.series['a|temperature']!;
+    // hour 0, where the cycle is steepest (and the curve wraps round from hour 23)
+    expect(a.hours[0]!.mad).toBeGreaterThan(0.2);
+    expect(a.residuals![0]!.mad).toBeLessThan(0.11);
+    // at 00:05 the curve is near the cycle's true value, not at the hour's median (its value at 00:30)
+    const at = DAY0 + 9 * DAY_MS + 5 * MINUTE_MS;
+    const resolved = resolveBaseline(model, 'a', 'temperature', at)!;
+    expect(resolved.source).toBe('series-hour');
+    expect(resolved.stats.median).toBeCloseTo(cycle(at + MINUTE_MS / 2), 1);
+    expect(Math.abs(a.hours[0]!.median - cycle(at + MINUTE_MS / 2))).toBeGreaterThan(0.35);
+    expect(resolved.stats.mad).toBe(a.residuals![0]!.mad);
   });
 
   it('ignores means outside [from, to) and non-finite means', () => {

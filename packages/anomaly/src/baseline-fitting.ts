@@ -2,6 +2,7 @@
 import {
   BASELINE_FORMAT,
   hourOfDay,
+  seasonalCurveAt,
   seriesKey,
   type BaselineModel,
   type SeasonalBaseline,
@@ -39,13 +40,17 @@ export function fitBaselineModel(means: Iterable<MinuteMean>, request: FitReques
     }
     hours[hour]!.push(v);
   };
+  const kept: MinuteMean[] = [];
   for (const m of means) {
     if (m.windowStart < request.from || m.windowStart >= request.to || !Number.isFinite(m.mean)) continue;
+    kept.push(m);
     const hour = hourOfDay(m.windowStart);
     add(bySeries, seriesKey(m.deviceId, m.metric), hour, m.mean);
     const type = request.deviceTypes.get(m.deviceId);
     if (type !== undefined) add(byType, seriesKey(type, m.metric), hour, m.mean);
   }
+  const series = seasonal(bySeries);
+  addResiduals(series, kept, request.minSamples);
   return {
     format: BASELINE_FORMAT,
     version: request.version,
@@ -53,10 +58,32 @@ export function fitBaselineModel(means: Iterable<MinuteMean>, request: FitReques
     from: request.from,
     to: request.to,
     params: { days: request.days, minSamples: request.minSamples },
-    series: seasonal(bySeries),
+    series,
     types: seasonal(byType),
     deviceTypes: Object.fromEntries(request.deviceTypes),
   };
+}
+
+/**
+ * Each series' residuals around its seasonal curve, per hour of day. Pools get none: their devices' cycles are
+ * out of phase, so a pooled curve would describe no device.
+ */
+function addResiduals(
+  series: Record<string, SeasonalBaseline>,
+  means: readonly MinuteMean[],
+  minSamples: number,
+): void {
+  const residuals = new Map<string, number[][]>();
+  for (const m of means) {
+    const key = seriesKey(m.deviceId, m.metric);
+    const curve = seasonalCurveAt(series[key]!.hours, m.windowStart, minSamples);
+    if (curve === undefined) continue;
+    let hours = residuals.get(key);
+    if (hours === undefined) residuals.set(key, (hours = Array.from({ length: 24 }, () => [])));
+    hours[hourOfDay(m.windowStart)]!.push(m.mean - curve);
+  }
+  for (const [key, hours] of residuals)
+    series[key]!.residuals = hours.map((values) => robustStatsOf(values) ?? null);
 }
 
 function seasonal(map: Map<string, number[][]>): Record<string, SeasonalBaseline> {
