@@ -36,8 +36,13 @@ interface KindScore {
   delaysMs: number[];
 }
 
-/** Event time at which an open event was raised: the end of its window, or for a gap the end of the silence. */
-export function detectedAt(e: AlertEvent, config: Readonly<DetectorConfig>): number {
+/**
+ * Event time at which an open event was raised: the stream's newest event time when the detector returned it
+ * (what a live fleet's clock would read at its publication, less the flush interval), where the stream measured
+ * it; else the earliest it could be, the end of its window, or for a gap the end of the silence.
+ */
+export function detectedAt(e: AlertEvent & { raisedAt?: number }, config: Readonly<DetectorConfig>): number {
+  if (e.raisedAt !== undefined) return e.raisedAt;
   return e.kind === 'gap' ? e.openedAt + config.gapMinutes * MINUTE_MS : e.windowStart + MINUTE_MS;
 }
 

@@ -132,7 +132,16 @@ export async function writeHistory(
   return rows;
 }
 
-/** Streams a day through the WindowEngine (watermark, lateness) and scores every closed window. */
+/** An alert event and the stream's newest event time when the detector raised it: when it would be published. */
+export type RaisedAlert = AlertEvent & { raisedAt: number };
+
+/** How often (in event time) the stream is drained into the detector: the speed app's flush interval, about. */
+const DRAIN_EVERY_MS = 1_000;
+
+/**
+ * Streams a day through the WindowEngine (watermark, lateness) into the detector as the speed app's scoring sink
+ * does: each window once complete, each minute's windows together, and the open ones watched at every drain.
+ */
 export function detect(
   devices: readonly Device[],
   from: number,
@@ -140,31 +149,40 @@ export function detect(
   stream: string,
   detector: AnomalyDetector,
   injector?: AnomalyInjector,
-): AlertEvent[] {
+): RaisedAlert[] {
   const engine = new WindowEngine({
     outOfOrdernessMs: DEFAULT_OUT_OF_ORDERNESS_MS,
     allowedLatenessMs: DEFAULT_ALLOWED_LATENESS_MS,
   });
-  const events: AlertEvent[] = [];
+  const events: RaisedAlert[] = [];
   let offset = 0;
   let lastDrain = from;
+  let newest = from;
   const drain = (): void => {
-    const closed = engine.drain().updates.filter((u) => u.final);
-    events.push(...detector.score(closed));
+    const updates = engine.drain().updates;
+    const complete = updates.filter((u) => u.complete === true || u.final);
+    const open = updates.filter((u) => !(u.complete === true || u.final));
+    const raised = [
+      ...detector.score(complete),
+      ...(complete.length > 0
+        ? detector.completeThrough(Math.max(...complete.map((u) => u.windowStart)))
+        : []),
+      ...detector.watch(open, engine.currentWatermark),
+    ];
+    for (const e of raised) events.push({ ...e, raisedAt: newest });
   };
-  for (const r of readings(devices, from, to, stream, injector)) {
+  const feed = (r: Reading): void => {
     engine.add(offset, r);
     engine.markProcessed(offset++);
-    if (r.ts - lastDrain >= SAMPLE_MS) {
+    newest = Math.max(newest, r.ts);
+    if (r.ts - lastDrain >= DRAIN_EVERY_MS) {
       drain();
       lastDrain = r.ts;
     }
-  }
-  // Readings keep flowing after the evaluated day, so its last windows close too (the day after is clean).
-  for (const r of readings(devices, to, to + 10 * MINUTE_MS, `${stream}:tail`)) {
-    engine.add(offset, r);
-    engine.markProcessed(offset++);
-  }
+  };
+  for (const r of readings(devices, from, to, stream, injector)) feed(r);
+  // Readings keep flowing after the evaluated day, so its last windows complete too (the day after is clean).
+  for (const r of readings(devices, to, to + 10 * MINUTE_MS, `${stream}:tail`)) feed(r);
   drain();
   return events;
 }
@@ -180,7 +198,7 @@ export function labelledDay(
   devices: readonly Device[],
   model: BaselineModel,
   injector: AnomalyInjector,
-): AlertEvent[] {
+): RaisedAlert[] {
   const detector = new AnomalyDetector({ config, baseline: () => model });
   return detect(devices, EVAL_START, EVAL_START + DAY_MS, 'eval', detector, injector);
 }

@@ -11,7 +11,7 @@ describe('loadConfig: anomaly scoring', () => {
         spikeThreshold: 6,
         driftThreshold: 3,
         driftWindows: 3,
-        stuckWindows: 1,
+        stuckMinutes: 1,
         gapMinutes: 1,
         resolveWindows: 3,
         spikeStep: 6,

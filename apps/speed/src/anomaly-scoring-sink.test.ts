@@ -12,7 +12,7 @@ import {
 } from '@lambda-iot/anomaly';
 import { aggregateOf } from '@lambda-iot/core';
 import type { WindowUpdate } from '@lambda-iot/speed-layer';
-import { AnomalyScoringSink } from './anomaly-scoring-sink';
+import { AnomalyScoringSink, type ScoreAt } from './anomaly-scoring-sink';
 
 const T0 = Date.UTC(2026, 0, 5);
 const stats = { median: 20, mad: 1, n: 500 };
@@ -46,10 +46,21 @@ function update(minute: number, value: number, final = true, deviceId = 'd1'): W
 const fresh = (minute: number, value = 30) => update(minute, value, true, 'fresh');
 const freshMean = (minute: number) => fresh(minute).aggregate.sum / fresh(minute).aggregate.count;
 
+/** The window as first emitted complete: the watermark has passed its end, the lateness not yet. */
+const complete = (minute: number, value: number, deviceId = 'd1'): WindowUpdate => ({
+  ...update(minute, value, false, deviceId),
+  complete: true,
+});
+
 function sink(
   model: BaselineModel | undefined,
   publish: (e: readonly AlertEvent[]) => Promise<void>,
-  extra: { onlineStore?: OnlineBaselineStore; config?: Partial<DetectorConfig> } = {},
+  extra: {
+    onlineStore?: OnlineBaselineStore;
+    config?: Partial<DetectorConfig>;
+    scoreAt?: ScoreAt;
+    outOfOrdernessMs?: number;
+  } = {},
 ) {
   let scored = 0;
   const detector = new AnomalyDetector({ config: detectorConfig(extra.config), baseline: () => model });
@@ -63,6 +74,8 @@ function sink(
     baseline: () => model,
     publish,
     ...(extra.onlineStore && { onlineStore: extra.onlineStore }),
+    ...(extra.scoreAt && { scoreAt: extra.scoreAt }),
+    ...(extra.outOfOrdernessMs !== undefined && { outOfOrdernessMs: extra.outOfOrdernessMs }),
   });
   return { s, detector, scored: () => scored };
 }
@@ -90,15 +103,50 @@ describe('AnomalyScoringSink', () => {
     expect(published).toEqual([]);
   });
 
-  it('scores closed windows only and publishes the events they cause', async () => {
+  it('scores each window once, as soon as it is complete, never an early result; publishes the events it causes', async () => {
     const published: AlertEvent[] = [];
     const { s, scored } = sink(MODEL, async (e) => void published.push(...e));
-    await s.write([update(0, 20), update(1, 90, false)]);
+    await s.write([complete(0, 20), update(1, 90, false)]);
     expect(scored()).toBe(1);
-    await s.write([update(1, 90)]);
+    await s.write([complete(1, 90), update(0, 20)]);
     expect(published).toMatchObject([
       { id: `d1|temp|spike|${T0 + 60_000}`, state: 'open', baselineVersion: 'v9' },
     ]);
+    // Its final state (with any straggler) is not scored again.
+    await s.write([update(1, 90)]);
+    expect(published).toHaveLength(1);
+  });
+
+  it('with scoreAt final, leaves complete windows alone until they are final', async () => {
+    const published: AlertEvent[] = [];
+    const { s, scored } = sink(MODEL, async (e) => void published.push(...e), { scoreAt: 'final' });
+    await s.write([complete(0, 20), complete(1, 90)]);
+    expect(scored()).toBe(0);
+    await s.write([update(0, 20), update(1, 90)]);
+    expect(published).toMatchObject([{ id: `d1|temp|spike|${T0 + 60_000}`, state: 'open' }]);
+  });
+
+  it('judges a series silent in a minute as soon as that minute is complete, not when the next one is', async () => {
+    const published: AlertEvent[] = [];
+    const { s } = sink(MODEL, async (e) => void published.push(...e));
+    await s.write([complete(0, 20), complete(0, 20, 'd2')]);
+    // d1 says nothing in minute 1: its silence is known once minute 1 is complete
+    await s.write([complete(1, 20, 'd2')]);
+    expect(published).toMatchObject([{ id: `d1|temp|gap|${T0 + 60_000}`, state: 'open' }]);
+  });
+
+  it('judges silence on the watermark from the open windows (newest event time less the out-of-orderness)', async () => {
+    const published: AlertEvent[] = [];
+    const { s } = sink(MODEL, async (e) => void published.push(...e), { outOfOrdernessMs: 5_000 });
+    await s.write([complete(0, 20), complete(0, 20, 'd2')]); // both last report at minute 0 + 1 ms
+    const early = (seconds: number): WindowUpdate => ({
+      ...update(1, 20, false),
+      aggregate: aggregateOf([{ ts: T0 + 60_000 + seconds * 1000, value: 20 }]),
+    });
+    await s.write([early(5)]); // watermark 1 min + 0 s: d2 silent for 59.999 s
+    expect(published).toEqual([]);
+    await s.write([early(6)]); // watermark 1 min + 1 s
+    expect(published).toMatchObject([{ id: `d2|temp|gap|${T0 + 60_000}`, state: 'open' }]);
   });
 
   it('keeps events whose publication failed and sends them first on the next write', async () => {

@@ -1,4 +1,4 @@
-// A hot window sink that scores each closed window against the baseline and publishes the alert events it causes.
+// A hot window sink that scores each complete window against the baseline and publishes the alert events it causes.
 import type {
   AlertEvent,
   AnomalyDetector,
@@ -17,13 +17,28 @@ export interface AnomalyScoringSinkOptions {
   onEvents?: (events: readonly AlertEvent[]) => void;
   /** Where the detector's online baselines are persisted; without one they live only as long as the process. */
   onlineStore?: OnlineBaselineStore;
+  /**
+   * When a window is scored: once `complete` (the watermark has passed its end; the default), or only once `final`
+   * (past the allowed lateness too), which delays every alert by the lateness but scores stragglers as well.
+   */
+  scoreAt?: ScoreAt;
+  /**
+   * The speed layer's out-of-orderness: the partition's watermark is its newest event time less this, and the
+   * detector judges silence against it. Default 0.
+   */
+  outOfOrdernessMs?: number;
 }
 
+export const SCORE_AT = ['complete', 'final'] as const;
+export type ScoreAt = (typeof SCORE_AT)[number];
+
 /**
- * Runs as a hot sink, so the handler hands it every closed window once, within a flush interval of closing, and
- * commits past a window only after this sink (and so the alert publication) succeeded: a crash can repeat an
- * alert event (same id, upserted) but never lose one. Events whose publication failed stay queued and are sent
- * first on the next write, since the windows that caused them are not scored again.
+ * Runs as a hot sink, so the handler hands it every window within a flush interval of its completing (each
+ * minute's windows together, which lets the detector judge silence at once), and commits past a window only
+ * after this sink (and so the alert publication) succeeded: a crash can repeat an alert event (same id,
+ * upserted) but never lose one. Events whose publication failed stay queued and are sent first on the next
+ * write, since the windows that caused them are not scored again. A window still open at a crash is replayed
+ * and scored again after the restart; the alert ids make that an upsert.
  * The online baselines those windows changed are saved after the events, and changes whose save failed are kept
  * and saved with the next write's: a failed save fails the write, so the handler never commits past a window
  * whose effect on the online baselines is not durable, and a restart resumes them instead of relearning.
@@ -32,6 +47,8 @@ export interface AnomalyScoringSinkOptions {
 export class AnomalyScoringSink implements WindowSink {
   readonly name = 'anomaly';
   private pending: AlertEvent[] = [];
+  /** The newest event time any window has shown: every applied reading makes its window part of a write. */
+  private newest = Number.NEGATIVE_INFINITY;
   /** Online-baseline changes not yet saved, newest per series: a snapshot to write, or null to remove. */
   private readonly pendingOnline = new Map<string, OnlineBaselineSnapshot | null>();
 
@@ -40,8 +57,21 @@ export class AnomalyScoringSink implements WindowSink {
   async write(updates: readonly WindowUpdate[]): Promise<void> {
     if (this.options.baseline() === undefined && this.pending.length === 0 && this.pendingOnline.size === 0)
       return;
-    const closed = updates.filter((u) => u.final);
-    if (closed.length > 0) this.pending.push(...this.options.detector.score(closed));
+    const { detector } = this.options;
+    const final = this.options.scoreAt === 'final';
+    const scored: WindowUpdate[] = [];
+    const open: WindowUpdate[] = [];
+    let completeThrough = Number.NEGATIVE_INFINITY;
+    for (const u of updates) {
+      if (u.aggregate.count > 0) this.newest = Math.max(this.newest, u.aggregate.lastTs);
+      if (u.final || (!final && u.complete === true)) {
+        scored.push(u);
+        completeThrough = Math.max(completeThrough, u.windowStart);
+      } else open.push(u);
+    }
+    if (scored.length > 0)
+      this.pending.push(...detector.score(scored), ...detector.completeThrough(completeThrough));
+    this.pending.push(...detector.watch(open, this.newest - (this.options.outOfOrdernessMs ?? 0)));
     await this.publishPending();
     await this.saveOnline();
   }

@@ -18,8 +18,9 @@ import {
   type MetricRule,
 } from '@lambda-iot/anomaly';
 import { LOG_LEVELS, type LogLevel } from '@lambda-iot/runtime';
+import { SCORE_AT, type ScoreAt } from './anomaly-scoring-sink';
 
-/** Anomaly scoring of closed windows (issue 9); off until a baseline is published, whatever `enabled` says. */
+/** Anomaly scoring of complete windows (issue 9); off until a baseline is published, whatever `enabled` says. */
 export interface SpeedAnomalyConfig {
   /** ANOMALY_ENABLED: wire the scoring sink at all. */
   enabled: boolean;
@@ -30,6 +31,8 @@ export interface SpeedAnomalyConfig {
   alertsTopic: string;
   /** Partitions `alerts` is created with when missing. */
   alertsPartitions: number;
+  /** ANOMALY_SCORE_AT: score windows once complete (default) or only once final (see AnomalyScoringSink). */
+  scoreAt: ScoreAt;
   detector: DetectorConfig;
 }
 
@@ -124,11 +127,12 @@ function anomalyConfig(env: EnvReader): SpeedAnomalyConfig {
     baselinePollMs: env.duration('ANOMALY_BASELINE_POLL', '5s', { min: 100 }),
     alertsTopic: env.string('ALERTS_TOPIC', 'alerts'),
     alertsPartitions: env.int('ALERTS_PARTITIONS', 3, { min: 1, max: 10_000 }),
+    scoreAt: env.oneOf('ANOMALY_SCORE_AT', SCORE_AT, 'complete'),
     detector: detectorConfig({
       spikeThreshold,
       driftThreshold,
       driftWindows: env.int('ANOMALY_DRIFT_WINDOWS', d.driftWindows, { min: 1, max: 1_440 }),
-      stuckWindows: env.int('ANOMALY_STUCK_WINDOWS', d.stuckWindows, { min: 1, max: 1_440 }),
+      stuckMinutes: minutes('ANOMALY_STUCK', d.stuckMinutes),
       gapMinutes: minutes('ANOMALY_GAP', d.gapMinutes),
       resolveWindows: env.int('ANOMALY_RESOLVE_WINDOWS', d.resolveWindows, { min: 1, max: 1_440 }),
       spikeStep: env.number('ANOMALY_SPIKE_STEP', d.spikeStep, { min: 0 }),

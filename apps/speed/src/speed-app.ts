@@ -213,6 +213,8 @@ export class SpeedApp extends LifecycleBase {
           publish: (events) => publisher.publish(events),
           onEvents: (events) => anomalyMetrics.onEvents(events),
           onlineStore: online,
+          scoreAt: config.anomaly.scoreAt,
+          outOfOrdernessMs: config.outOfOrdernessMs,
         });
       },
     });

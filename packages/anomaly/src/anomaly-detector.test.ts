@@ -33,6 +33,13 @@ function win(deviceId: string, minute: number, values: number[], metric = 'temp'
   return { deviceId, metric, windowStart, aggregate };
 }
 
+/** A window of readings `values` 20 s apart from the minute's start (+0, +20, +40 s). */
+function spread(deviceId: string, minute: number, values: number[]): ClosedWindow {
+  const windowStart = T0 + minute * M;
+  const aggregate = aggregateOf(values.map((v, i) => ({ ts: windowStart + i * 20_000, value: v })));
+  return { deviceId, metric: 'temp', windowStart, aggregate };
+}
+
 /** A normal window (mean 20, some variance). */
 const normal = (deviceId: string, minute: number) => win(deviceId, minute, [19.5, 20.5, 20]);
 /** A window whose mean sits `z` robust sigmas above the median. */
@@ -299,9 +306,10 @@ describe('AnomalyDetector', () => {
   });
 
   it('a stuck sensor is judged as stuck only: its frozen value drifting away from the baseline is no drift', () => {
-    const { d } = detector({ driftWindows: 3, stuckWindows: 3 });
-    const frozen = (m: number) => win('d1', m, [20 + 4 * SIGMA, 20 + 4 * SIGMA, 20 + 4 * SIGMA]);
-    expect(summary(run(d, [normal('d1', 0), ...[1, 2, 3, 4, 5].map(frozen)]))).toEqual(['stuck:open@3']);
+    const { d } = detector({ driftWindows: 3, stuckMinutes: 3 });
+    const frozen = (m: number) => spread('d1', m, [20 + 4 * SIGMA, 20 + 4 * SIGMA, 20 + 4 * SIGMA]);
+    // frozen from minute 1's first reading (+0 s): 3 minutes of it at minute 4's first reading
+    expect(summary(run(d, [normal('d1', 0), ...[1, 2, 3, 4, 5].map(frozen)]))).toEqual(['stuck:open@4']);
   });
 
   it('a device without history learns its own level online and drifts are scored against it', () => {
@@ -364,19 +372,50 @@ describe('AnomalyDetector', () => {
     expect(summary(events)).toEqual(['spike:open@1']);
   });
 
-  it('stuck: min == max over M consecutive windows with at least 2 readings; single-reading windows neither count nor clear', () => {
-    const { d } = detector({ stuckWindows: 3, resolveWindows: 1 });
-    const flat = (m: number) => win('d1', m, [20, 20, 20]);
+  it('stuck: identical readings for M minutes, counted across windows from the last reading that differed', () => {
+    const { d } = detector({ stuckMinutes: 2, resolveWindows: 1 });
     const events = run(d, [
-      flat(0),
-      flat(1),
-      win('d1', 2, [20]), // one reading: says nothing about variance
-      flat(3),
-      flat(4),
-      normal('d1', 5),
+      spread('d1', 0, [19, 21, 20]), // the run starts at minute 0's last reading (+40 s)
+      spread('d1', 1, [20, 20, 20]),
+      spread('d1', 2, [20]), // a lone reading continues it: 1 min 20 s
+      spread('d1', 3, [20, 20, 20]), // 3 min by its last reading
+      spread('d1', 4, [20, 21, 20]),
+      spread('d1', 5, [20, 20, 20]),
     ]);
-    expect(summary(events)).toEqual(['stuck:open@3', 'stuck:resolved@5']);
-    expect(events[0]).toMatchObject({ score: 3, value: 20, baselineVersion: '' });
+    expect(summary(events)).toEqual(['stuck:open@3', 'stuck:resolved@4']);
+    expect(events[0]).toMatchObject({ value: 20, baselineVersion: '' });
+    expect(events[0]!.score).toBe(3);
+  });
+
+  it('stuck: a repeated value in windows that are not consecutive is no run', () => {
+    const { d } = detector({ stuckMinutes: 1, gapMinutes: 5 });
+    expect(run(d, [spread('d1', 0, [20, 20, 20]), spread('d1', 2, [20, 20, 20])])).toEqual([]);
+  });
+
+  it('watch: raises stuck from the open window as soon as the run is long enough, leaving resolution to complete windows', () => {
+    const { d } = detector({ stuckMinutes: 1, resolveWindows: 1 });
+    expect(d.score([spread('d1', 0, [19, 21, 20])])).toEqual([]); // run from +40 s
+    expect(d.watch([spread('d1', 1, [20, 20])], T0 + 80_000)).toEqual([]); // 40 s so far
+    const opened = d.watch([spread('d1', 1, [20, 20, 20])], T0 + 100_000); // +1 min 40 s: 60 s
+    expect(summary(opened)).toEqual(['stuck:open@1']);
+    // The complete window holds it; the next one that moves resolves it, though the open windows ran ahead of
+    // both (a minute's first readings arrive before the one before it completes).
+    expect(d.watch([spread('d1', 2, [20, 22])], T0 + 125_000)).toEqual([]);
+    expect(d.score([spread('d1', 1, [20, 20, 20])])).toEqual([]);
+    expect(d.watch([spread('d1', 3, [21])], T0 + 185_000)).toEqual([]);
+    expect(summary(d.score([spread('d1', 2, [20, 22, 21])]))).toEqual(['stuck:resolved@2']);
+  });
+
+  it('watch: raises a gap once the watermark is gapMinutes past the newest reading, dated from the next window', () => {
+    const { d } = detector({ gapMinutes: 1 });
+    d.score([spread('d1', 0, [20, 21, 20]), spread('d2', 0, [20, 21, 20])]);
+    // d1 reports at +70 s in the open minute 1, d2 does not: d2's newest reading is +40 s
+    expect(d.watch([spread('d1', 1, [20])], T0 + 100_000)).toEqual([]);
+    const gap = d.watch([spread('d1', 1, [20, 21])], T0 + 100_001);
+    expect(summary(gap)).toEqual(['gap:open@1']);
+    expect(gap[0]).toMatchObject({ deviceId: 'd2', id: `d2|temp|gap|${T0 + M}` });
+    // Minute 1 completing without d2 changes nothing; d2's return clears it once its windows are clean.
+    expect(d.completeThrough(T0 + M)).toEqual([]);
   });
 
   it('out_of_range: a reading outside the physical bounds, whatever the baseline (also without one)', () => {
@@ -399,9 +438,24 @@ describe('AnomalyDetector', () => {
       if (m < 3 || m >= 12) windows.push(normal('d1', m));
     }
     const events = run(d, windows);
-    // d1's last window is minute 2; minute 3 is the first missing; the clock reaches 3+5 = 8
+    // d1's newest reading is at minute 2 + 2 s; minute 3 is the first missing; the clock reaches 8 (5 min 58 s on)
     expect(summary(events)).toEqual(['gap:open@3', 'gap:resolved@13']);
-    expect(events[0]).toMatchObject({ deviceId: 'd1', score: 5, id: `d1|temp|gap|${T0 + 3 * M}` });
+    expect(events[0]).toMatchObject({
+      deviceId: 'd1',
+      score: (6 * M - 2_000) / M,
+      id: `d1|temp|gap|${T0 + 3 * M}`,
+    });
+  });
+
+  it('gap: told that a minute is complete, judges a series silent in it at once instead of at the next minute', () => {
+    const { d } = detector({ gapMinutes: 1 });
+    expect(d.score([normal('d1', 0), normal('d2', 0)])).toEqual([]);
+    expect(d.completeThrough(T0)).toEqual([]);
+    expect(d.score([normal('d2', 1)])).toEqual([]);
+    expect(summary(d.completeThrough(T0 + M))).toEqual(['gap:open@1']);
+    // Telling it again, or scoring the next minute, opens nothing more.
+    expect(d.completeThrough(T0 + M)).toEqual([]);
+    expect(d.score([normal('d2', 2)])).toEqual([]);
   });
 
   it('gap needs the partition clock to advance: with nothing else closing, silence is not a gap', () => {

@@ -1,7 +1,8 @@
-// Scores the closed 1-minute windows of one partition against the baseline and the physical rules, emitting alert events.
+// Scores the complete 1-minute windows of one partition against the baseline and the physical rules, emitting alert events.
 import { MINUTE_MS, type Aggregate } from '@lambda-iot/core';
 import type { AlertEvent, AlertKind } from './alert-event';
 import { AlertTracker, type Verdict } from './alert-tracker';
+import { ConstantRun } from './constant-run';
 import { resolveBaseline, seriesKey, type BaselineModel } from './baseline-model';
 import type { DetectorConfig, MetricRule } from './detector-config';
 import { DriftCusum } from './drift-cusum';
@@ -15,7 +16,7 @@ import type { OnlineBaselineChanges } from './online-baseline-store';
 import { readingStep, ReadingNoise, windowSpread } from './reading-noise';
 import { robustZ, signedRobustZ, type RobustStats } from './robust-stats';
 
-/** A final window: its aggregate will not change any more. */
+/** A complete window: the partition's watermark has passed its end, so it holds every reading that was on time. */
 export interface ClosedWindow {
   deviceId: string;
   metric: string;
@@ -33,6 +34,8 @@ interface SeriesState {
   deviceId: string;
   metric: string;
   lastWindowStart: number;
+  /** Event time of the newest reading any of its windows (complete or still open) has shown. */
+  lastTs: number;
   lastMean: number;
   /** Robust z of the series' previous window; undefined when it could not be scored. */
   prevZ: number | undefined;
@@ -41,7 +44,8 @@ interface SeriesState {
   /** Accumulated evidence of a drift, and the batch baseline version it was accumulated against. */
   cusum: DriftCusum;
   cusumBasis: string | undefined;
-  stuckStreak: number;
+  run: ConstantRun;
+  /** A gap was raised for the silence after `lastTs`; a newer reading clears it. */
   gapReported: boolean;
   /** The previous scored window (for the step across the window boundary) and its reading step. */
   lastAggregate: Aggregate | undefined;
@@ -65,13 +69,21 @@ const CLEAN: Verdict = { kind: 'clean' };
 const NEUTRAL: Verdict = { kind: 'neutral' };
 
 /**
- * One per partition: the partition's closed windows are its event-time clock. Windows close in watermark
+ * One per partition: the partition's complete windows are its event-time clock. Windows complete in watermark
  * order, so when the first window starting at s arrives, every window before s has been seen: a series silent
- * since then is a gap, whatever the batching. Redelivered windows (a retried sink write) are ignored.
+ * since then is a gap, whatever the batching. A caller that hands over each minute's windows together says so
+ * with `completeThrough`, and a series silent in that minute is judged at once instead of a minute later; one
+ * that also passes the still-open windows and the watermark to `watch` has silence and frozen readings judged
+ * between minute boundaries, as soon as they have lasted long enough. Redelivered windows (a retried sink
+ * write) are ignored.
  */
 export class AnomalyDetector {
   private readonly series = new Map<string, SeriesState>();
   private readonly tracker: AlertTracker;
+  /**
+   * The partition's event-time clock for gaps: every reading before it has been shown (in a scored window, or in
+   * an open one passed to `watch`), so a series whose newest reading lies further back has been silent since.
+   */
   private clock = Number.NEGATIVE_INFINITY;
   /** Persisted online baselines not yet adopted: a series takes its own when it first needs one. */
   private readonly restoredOnline = new Map<string, OnlineBaselineSnapshot>();
@@ -83,7 +95,7 @@ export class AnomalyDetector {
     this.tracker = new AlertTracker(options.config.resolveWindows);
   }
 
-  /** Scores closed windows (in any order); returns the alert events they cause, in event-time order. */
+  /** Scores complete windows (in any order); returns the alert events they cause, in event-time order. */
   score(windows: readonly ClosedWindow[]): AlertEvent[] {
     const model = this.options.baseline();
     const events: AlertEvent[] = [];
@@ -96,6 +108,64 @@ export class AnomalyDetector {
       this.scoreWindow(w, model, events);
     }
     return events;
+  }
+
+  /**
+   * Every window starting at or before `windowStart` has now been scored (the speed layer emits a minute's windows
+   * together when the watermark passes its end): a series with no window in that minute is silent through its
+   * end. Returns the gaps that opens.
+   */
+  completeThrough(windowStart: number): AlertEvent[] {
+    return this.advance(windowStart + MINUTE_MS);
+  }
+
+  /**
+   * What the still-open windows show so far (early results, each as often as it changes), with the partition's
+   * watermark, under which every reading has been shown: opens `stuck` once a series' readings have been
+   * identical for `stuckMinutes`, and `gap` once it has been silent for `gapMinutes`, without waiting for the
+   * window to complete. Only ever opens (or holds) an alert: resolving is left to complete windows, which alone
+   * say a whole minute was clean. Series not yet seen in a scored window are left to it.
+   */
+  watch(open: readonly ClosedWindow[], watermark: number): AlertEvent[] {
+    const events: AlertEvent[] = [];
+    const sorted = [...open].sort((a, b) => a.windowStart - b.windowStart);
+    for (const w of sorted) {
+      const s = this.series.get(seriesKey(w.deviceId, w.metric));
+      if (s === undefined) continue;
+      this.noteReading(s, w.aggregate);
+      if (w.windowStart <= s.lastWindowStart || !s.run.extend(w.windowStart, w.aggregate)) continue;
+      if (this.isStuck(s)) {
+        const e = this.tracker.observe(s.deviceId, s.metric, 'stuck', w.windowStart, this.stuckVerdict(s));
+        if (e) events.push(e);
+      }
+    }
+    events.push(...this.advance(watermark));
+    return events;
+  }
+
+  /** Moves the gap clock forward to `clock`; returns the gaps that opens. */
+  private advance(clock: number): AlertEvent[] {
+    const events: AlertEvent[] = [];
+    if (clock > this.clock) {
+      this.clock = clock;
+      this.checkGaps(events);
+    }
+    return events;
+  }
+
+  /** Keeps the series' newest reading; one newer than a reported silence ends it. */
+  private noteReading(s: SeriesState, a: Aggregate): void {
+    if (a.count === 0 || a.lastTs <= s.lastTs) return;
+    s.lastTs = a.lastTs;
+    s.gapReported = false;
+  }
+
+  private isStuck(s: SeriesState): boolean {
+    return s.run.spanMs >= this.options.config.stuckMinutes * MINUTE_MS;
+  }
+
+  private stuckVerdict(s: SeriesState): Verdict {
+    return detected(s.run.spanMs / MINUTE_MS, s.run.repeated, '');
   }
 
   /** Alerts open before a restart (from the hot store): a persisting anomaly keeps its id instead of reopening. */
@@ -149,12 +219,14 @@ export class AnomalyDetector {
   private scoreWindow(w: ClosedWindow, model: BaselineModel | undefined, events: AlertEvent[]): void {
     const key = seriesKey(w.deviceId, w.metric);
     let s = this.series.get(key);
+    if (s !== undefined) this.noteReading(s, w.aggregate);
     if (s !== undefined && w.windowStart <= s.lastWindowStart) return;
     if (s === undefined) {
       s = {
         deviceId: w.deviceId,
         metric: w.metric,
         lastWindowStart: w.windowStart,
+        lastTs: w.aggregate.count > 0 ? w.aggregate.lastTs : w.windowStart,
         lastMean: 0,
         prevZ: undefined,
         prevPrevZ: undefined,
@@ -165,7 +237,7 @@ export class AnomalyDetector {
           cap: this.options.config.driftCusumCap,
         }),
         cusumBasis: undefined,
-        stuckStreak: 0,
+        run: new ConstantRun(),
         gapReported: false,
         lastAggregate: undefined,
         lastStep: 0,
@@ -185,7 +257,6 @@ export class AnomalyDetector {
 
     // A window after silence ends the gap (and counts towards resolving it).
     emit('gap', CLEAN);
-    s.gapReported = false;
 
     if (rule.min !== undefined || rule.max !== undefined) {
       const low = rule.min !== undefined && a.min < rule.min;
@@ -194,17 +265,10 @@ export class AnomalyDetector {
       emit('out_of_range', low || high ? detected(value, value, '') : CLEAN);
     }
 
-    if (a.count >= 2) {
-      s.stuckStreak = a.min === a.max ? s.stuckStreak + 1 : 0;
-      emit(
-        'stuck',
-        s.stuckStreak >= config.stuckWindows
-          ? detected(s.stuckStreak, mean, '')
-          : s.stuckStreak === 0
-            ? CLEAN
-            : NEUTRAL,
-      );
-    }
+    // Open windows may have taken the run past this window already (`watch`); its verdict is its own either way:
+    // readings that moved are clean, identical ones are stuck while the run they belong to is long enough.
+    s.run.extend(w.windowStart, a);
+    emit('stuck', a.min !== a.max ? CLEAN : this.isStuck(s) ? this.stuckVerdict(s) : NEUTRAL);
 
     const floor = rule.scaleFloor ?? config.defaultScaleFloor;
     const consecutive = s.lastAggregate !== undefined && s.lastWindowStart === w.windowStart - MINUTE_MS;
@@ -361,15 +425,18 @@ export class AnomalyDetector {
     }
   }
 
-  /** Called when the clock reaches a new window start: every series silent for gapMinutes opens a gap. */
+  /**
+   * Called when the clock advances: every series silent for longer than gapMinutes opens a gap, dated from the
+   * first window after its newest reading (so a replay after a restart opens it with the same id).
+   */
   private checkGaps(events: AlertEvent[]): void {
     const limit = this.options.config.gapMinutes * MINUTE_MS;
     for (const s of this.series.values()) {
       if (s.gapReported) continue;
-      const firstMissing = s.lastWindowStart + MINUTE_MS;
-      const silent = this.clock - firstMissing;
-      if (silent < limit) continue;
+      const silent = this.clock - s.lastTs;
+      if (silent <= limit) continue;
       s.gapReported = true;
+      const firstMissing = s.lastTs - floorMod(s.lastTs, MINUTE_MS) + MINUTE_MS;
       const e = this.tracker.observe(
         s.deviceId,
         s.metric,
@@ -380,6 +447,11 @@ export class AnomalyDetector {
       if (e) events.push(e);
     }
   }
+}
+
+function floorMod(ts: number, size: number): number {
+  const r = ts % size;
+  return r < 0 ? r + size : r;
 }
 
 function detected(score: number, value: number, baselineVersion: string): Verdict {

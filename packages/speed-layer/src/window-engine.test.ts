@@ -40,6 +40,11 @@ function finals(updates: readonly WindowUpdate[]): WindowUpdate[] {
   return updates.filter((u) => u.final);
 }
 
+/** The windows emitted as complete but not final: what alerting scores. */
+function complete(updates: readonly WindowUpdate[]): WindowUpdate[] {
+  return updates.filter((u) => u.complete === true && !u.final);
+}
+
 describe('WindowEngine', () => {
   it('keeps a window open until the watermark reaches its end plus the allowed lateness, then emits it final once', () => {
     const e = engine();
@@ -59,6 +64,7 @@ describe('WindowEngine', () => {
         windowStart: T0,
         aggregate: aggregateOf([{ ts: T0 + 1_000, value: 1 }]),
         final: true,
+        complete: true,
       },
     ]);
     expect(e.openWindows).toBe(1);
@@ -112,6 +118,71 @@ describe('WindowEngine', () => {
     expect(next.map((u) => [u.windowStart, u.aggregate.count, u.final])).toEqual([
       [T0 + MINUTE_MS, 2, false],
     ]);
+  });
+
+  it('emits a window complete once, when the watermark passes its end, with the readings on time for it', () => {
+    const e = engine();
+    const end = T0 + MINUTE_MS;
+    feed(e, [r(T0 + 1_000, 1), r(T0 + 50_000, 2), r(end + OOO - 1, 3)]);
+    expect(complete(e.drain().updates)).toEqual([]);
+    const updates = feed(e, [r(end + OOO, 4), r(end + OOO + 1, 5)], 3);
+    expect(complete(updates)).toEqual([
+      {
+        deviceId: 'd1',
+        metric: 'temp',
+        windowStart: T0,
+        aggregate: aggregateOf([
+          { ts: T0 + 1_000, value: 1 },
+          { ts: T0 + 50_000, value: 2 },
+        ]),
+        final: false,
+        complete: true,
+      },
+    ]);
+    // Still open for stragglers: one within the lateness changes it, and it stays complete until final.
+    const straggler = feed(e, [r(T0 + 59_000, 6)], 5);
+    expect(straggler.map((u) => [u.windowStart, u.aggregate.count, u.complete, u.final])).toEqual([
+      [T0, 3, true, false],
+    ]);
+    const closed = feed(e, [r(end + LATENESS + OOO, 7)], 6);
+    expect(closed.filter((u) => u.windowStart === T0).map((u) => [u.aggregate.count, u.final])).toEqual([
+      [3, true],
+    ]);
+  });
+
+  it('emits a straggler that opens a window in an already complete minute as complete from its first reading', () => {
+    const e = engine();
+    feed(e, [r(T0 + 1_000, 1), r(T0 + MINUTE_MS + OOO, 2)]);
+    const updates = feed(e, [r(T0 + 2_000, 3, { metric: 'hum' })], 2);
+    expect(updates.map((u) => [u.metric, u.windowStart, u.complete])).toEqual([['hum', T0, true]]);
+  });
+
+  it('after a restart, emits the windows the restored watermark has passed as complete only once the replay has rebuilt them', () => {
+    const first = engine();
+    const records = [
+      r(T0 + 1_000, 1),
+      r(T0 + 20_000, 2),
+      r(T0 + MINUTE_MS + OOO, 3),
+      r(T0 + MINUTE_MS + 9_000, 4),
+    ];
+    records.forEach((reading, i) => {
+      first.add(i, reading);
+      first.markProcessed(i);
+    });
+    const before = complete(first.drain().updates);
+    expect(before.map((u) => [u.windowStart, u.aggregate.count])).toEqual([[T0, 2]]);
+    const checkpoint = first.checkpoint();
+    expect(checkpoint).toEqual({ offset: 0, watermark: T0 + MINUTE_MS + 4_000, processedEnd: 4 });
+
+    const second = new WindowEngine({ outOfOrdernessMs: OOO, allowedLatenessMs: LATENESS }, checkpoint);
+    const seen: WindowUpdate[] = [];
+    records.forEach((reading, i) => {
+      second.add(i, reading);
+      second.markProcessed(i);
+      seen.push(...complete(second.drain().updates).map((u) => ({ ...u, offset: i })));
+    });
+    // Not after records 0 and 1, which would be a partial minute: after the last replayed record, whole.
+    expect(seen).toEqual([{ ...before[0], offset: 3 }]);
   });
 
   it('commits no further than the lowest offset of an open window', () => {
@@ -258,6 +329,69 @@ describe('WindowEngine properties', () => {
         });
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('emits each window complete as soon as the watermark passes its end, with every reading it had by then', () => {
+    fc.assert(
+      fc.property(streamArb, (readings) => {
+        const e = engine();
+        const emitted = new Set<string>();
+        const applied = new Map<string, Map<string, Reading>>();
+        readings.forEach((reading, i) => {
+          const start = reading.ts - (((reading.ts % MINUTE_MS) + MINUTE_MS) % MINUTE_MS);
+          const id = windowId({ ...reading, windowStart: start });
+          if (e.add(i, reading) === 'applied') {
+            const byKey = applied.get(id) ?? new Map<string, Reading>();
+            byKey.set(`${reading.ts}|${reading.seq ?? ''}`, reading);
+            applied.set(id, byKey);
+          }
+          e.markProcessed(i);
+          const updates = e.drain().updates;
+          const firsts = updates.filter((u) => u.complete && !emitted.has(windowId(u)));
+          for (const u of firsts) {
+            emitted.add(windowId(u));
+            expect(u.aggregate).toEqual(aggregateOf(applied.get(windowId(u))?.values() ?? []));
+          }
+          // Every window with readings whose end the watermark has passed has been emitted complete by now.
+          for (const key of applied.keys()) {
+            const windowStart = Number(key.split('|')[2]);
+            if (windowStart + MINUTE_MS <= e.currentWatermark) expect(emitted.has(key)).toBe(true);
+          }
+        });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('after a restart, never emits a window complete with fewer readings than it had when first emitted complete', () => {
+    fc.assert(
+      fc.property(streamArb, fc.nat(), fc.nat(), (readings, cutA, cutB) => {
+        const ckpt = cutA % readings.length;
+        const crash = ckpt + (cutB % (readings.length - ckpt));
+        const firstComplete = new Map<string, number>();
+        const first = engine();
+        let resume: ReturnType<WindowEngine['checkpoint']>;
+        readings.slice(0, crash + 1).forEach((reading, i) => {
+          first.add(i, reading);
+          first.markProcessed(i);
+          for (const u of first.drain().updates)
+            if (u.complete && !firstComplete.has(windowId(u)))
+              firstComplete.set(windowId(u), u.aggregate.count);
+          if (i === ckpt) resume = first.checkpoint();
+        });
+        const from = resume?.offset ?? 0;
+        const second = new WindowEngine({ outOfOrdernessMs: OOO, allowedLatenessMs: LATENESS }, resume);
+        readings.slice(from).forEach((reading, k) => {
+          second.add(from + k, reading);
+          second.markProcessed(from + k);
+          for (const u of second.drain().updates) {
+            const before = firstComplete.get(windowId(u));
+            if (u.complete && before !== undefined) expect(u.aggregate.count).toBeGreaterThanOrEqual(before);
+          }
+        });
+      }),
+      { numRuns: 500 },
     );
   });
 

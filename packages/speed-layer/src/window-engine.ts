@@ -43,6 +43,8 @@ interface OpenWindow {
    */
   readonly seen: Map<number, number | Set<number>>;
   dirty: boolean;
+  /** The watermark has passed the window's end (see `completeUpTo`). */
+  complete: boolean;
 }
 
 /** All windows sharing a start close together, so they are grouped: closing and the commit bound are per group. */
@@ -68,8 +70,11 @@ export class WindowEngine {
   private starts: number[] = [];
   private readonly dirty = new Set<OpenWindow>();
   private closedPending: WindowUpdate[] = [];
+  private completedPending: WindowUpdate[] = [];
   private nextOffset: number | undefined;
   private readonly replayEnd: number;
+  /** Every window starting at or before this has been emitted as complete. */
+  private completedThrough = Number.NEGATIVE_INFINITY;
   private openCount = 0;
   readonly counters: EngineCounters = { applied: 0, duplicates: 0, late: 0, replayed: 0 };
 
@@ -112,13 +117,19 @@ export class WindowEngine {
     } else {
       outcome = this.apply(offset, start, r);
     }
-    if (this.watermark.observe(r.ts)) this.closeUpTo(this.watermark.current);
+    if (this.watermark.observe(r.ts)) {
+      this.closeUpTo(this.watermark.current);
+      if (offset >= this.replayEnd) this.completeUpTo(this.watermark.current);
+    }
     return outcome;
   }
 
   /** Marks the record at `offset` (valid or not) as fully processed. */
   markProcessed(offset: number): void {
     this.nextOffset = offset + 1;
+    // The replay has rebuilt every open window as it was before the restart: those the restored watermark has
+    // passed are complete now, with the content they had then (plus any straggler that had arrived since).
+    if (this.nextOffset === this.replayEnd) this.completeUpTo(this.watermark.current);
   }
 
   /** The position a commit may safely name now, if any record was processed or a checkpoint resumed. */
@@ -130,15 +141,19 @@ export class WindowEngine {
   }
 
   /**
-   * Takes every window to write (closed ones as final, changed open ones as early results) together with the
-   * checkpoint that becomes safe once they, and everything drained before, are written.
+   * Takes every window to write (newly complete ones, closed ones as final, changed open ones as early results)
+   * together with the checkpoint that becomes safe once they, and everything drained before, are written.
    */
   drain(): { updates: WindowUpdate[]; checkpoint: PartitionCheckpoint | undefined } {
-    const updates = this.closedPending;
+    const updates =
+      this.completedPending.length === 0
+        ? this.closedPending
+        : [...this.completedPending, ...this.closedPending];
     this.closedPending = [];
+    this.completedPending = [];
     for (const w of this.dirty) {
       w.dirty = false;
-      updates.push(snapshot(w, false));
+      updates.push(snapshot(w, false, w.complete));
     }
     this.dirty.clear();
     return { updates, checkpoint: this.checkpoint() };
@@ -165,6 +180,8 @@ export class WindowEngine {
         aggregate: emptyAggregate(),
         seen: new Map(),
         dirty: false,
+        // A straggler's first reading in an already complete minute: every state it has is past the watermark.
+        complete: start <= this.completedThrough,
       };
       byMetric.set(r.metric, w);
       this.openCount++;
@@ -192,7 +209,7 @@ export class WindowEngine {
       for (const byMetric of group.windows.values()) {
         for (const w of byMetric.values()) {
           if (w.dirty) this.dirty.delete(w);
-          this.closedPending.push(snapshot(w, true));
+          this.closedPending.push(snapshot(w, true, true));
           this.openCount--;
         }
       }
@@ -200,6 +217,33 @@ export class WindowEngine {
       closed++;
     }
     if (closed > 0) this.starts = this.starts.slice(closed);
+  }
+
+  /**
+   * Emits every window of each group the watermark has passed the end of, once, as complete (call after
+   * `closeUpTo`: a group that closes at the same time is emitted final instead). Never while the replay after a
+   * restart is still rebuilding windows, whose content would be partial; the restored watermark is already past
+   * some of them, so they all complete when the replay ends.
+   */
+  private completeUpTo(watermark: number): void {
+    const bound = watermark - MINUTE_MS;
+    if (bound <= this.completedThrough) return;
+    for (const start of this.starts) {
+      if (start > bound) break;
+      if (start <= this.completedThrough) continue;
+      const group = this.groups.get(start) as WindowGroup;
+      for (const byMetric of group.windows.values()) {
+        for (const w of byMetric.values()) {
+          w.complete = true;
+          if (w.dirty) {
+            w.dirty = false;
+            this.dirty.delete(w);
+          }
+          this.completedPending.push(snapshot(w, false, true));
+        }
+      }
+    }
+    this.completedThrough = bound;
   }
 }
 
@@ -220,7 +264,7 @@ function markSeen(seen: Map<number, number | Set<number>>, ts: number, seq: numb
   return true;
 }
 
-function snapshot(w: OpenWindow, final: boolean): WindowUpdate {
+function snapshot(w: OpenWindow, final: boolean, complete: boolean): WindowUpdate {
   return {
     deviceId: w.deviceId,
     metric: w.metric,
@@ -228,6 +272,7 @@ function snapshot(w: OpenWindow, final: boolean): WindowUpdate {
     // A closed window's aggregate is never touched again, so only early results need a copy.
     aggregate: final ? w.aggregate : cloneAggregate(w.aggregate),
     final,
+    complete,
   };
 }
 

@@ -10,6 +10,12 @@ export interface WindowUpdate {
   aggregate: Aggregate;
   /** True once the watermark has passed the window's end plus the allowed lateness: the value will not change. */
   final: boolean;
+  /**
+   * True once the watermark has passed the window's end (always, when final): every reading that was on time is
+   * in it, and what still arrives within the allowed lateness is a straggler. What alerting scores, since waiting
+   * for `final` would delay every alert by the allowed lateness. Absent means false.
+   */
+  complete?: boolean;
 }
 
 /**

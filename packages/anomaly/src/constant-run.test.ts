@@ -1,0 +1,136 @@
+import { aggregateOf } from '@lambda-iot/core';
+import { ConstantRun } from './constant-run';
+
+const M = 60_000;
+const T0 = Date.UTC(2026, 0, 10);
+
+/** Minute `m`'s aggregate of readings at the given seconds past its start. */
+const at = (m: number, readings: Array<[number, number]>) =>
+  aggregateOf(readings.map(([s, value]) => ({ ts: T0 + m * M + s * 1000, value })));
+
+describe('ConstantRun', () => {
+  it('has no run before any window', () => {
+    expect(new ConstantRun().spanMs).toBe(0);
+  });
+
+  it('a window of one value starts a run at its first reading; the next window of the same value continues it', () => {
+    const run = new ConstantRun();
+    run.extend(
+      T0,
+      at(0, [
+        [10, 5],
+        [50, 5],
+      ]),
+    );
+    expect(run.spanMs).toBe(40_000);
+    run.extend(
+      T0 + M,
+      at(1, [
+        [10, 5],
+        [30, 5],
+      ]),
+    );
+    expect(run.spanMs).toBe(80_000);
+    expect(run.repeated).toBe(5);
+  });
+
+  it('a window with two values leaves only its last reading as a run, which the next window can continue', () => {
+    const run = new ConstantRun();
+    run.extend(
+      T0,
+      at(0, [
+        [10, 4],
+        [50, 5],
+      ]),
+    );
+    expect(run.spanMs).toBe(0);
+    run.extend(
+      T0 + M,
+      at(1, [
+        [10, 5],
+        [50, 5],
+      ]),
+    );
+    expect(run.spanMs).toBe(60_000);
+  });
+
+  it('a different value, or a skipped minute, starts over', () => {
+    const run = new ConstantRun();
+    run.extend(
+      T0,
+      at(0, [
+        [0, 5],
+        [50, 5],
+      ]),
+    );
+    run.extend(
+      T0 + M,
+      at(1, [
+        [0, 6],
+        [50, 6],
+      ]),
+    );
+    expect(run.spanMs).toBe(50_000);
+    run.extend(
+      T0 + 3 * M,
+      at(3, [
+        [0, 6],
+        [10, 6],
+      ]),
+    );
+    expect(run.spanMs).toBe(10_000);
+  });
+
+  it('grows with the early results of the same window and ends when that window changes value', () => {
+    const run = new ConstantRun();
+    run.extend(
+      T0,
+      at(0, [
+        [0, 5],
+        [10, 5],
+      ]),
+    );
+    run.extend(
+      T0,
+      at(0, [
+        [0, 5],
+        [10, 5],
+        [20, 5],
+      ]),
+    );
+    expect(run.spanMs).toBe(20_000);
+    run.extend(
+      T0,
+      at(0, [
+        [0, 5],
+        [10, 5],
+        [20, 5],
+        [30, 7],
+      ]),
+    );
+    expect(run.spanMs).toBe(0);
+    expect(run.repeated).toBe(7);
+  });
+
+  it('ignores a window older than the newest it was extended with, and empty windows', () => {
+    const run = new ConstantRun();
+    run.extend(
+      T0 + M,
+      at(1, [
+        [0, 5],
+        [20, 5],
+      ]),
+    );
+    expect(
+      run.extend(
+        T0,
+        at(0, [
+          [0, 1],
+          [20, 2],
+        ]),
+      ),
+    ).toBe(false);
+    expect(run.extend(T0 + 2 * M, at(2, []))).toBe(false);
+    expect(run.spanMs).toBe(20_000);
+  });
+});
