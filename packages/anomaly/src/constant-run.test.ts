@@ -112,6 +112,86 @@ describe('ConstantRun', () => {
     expect(run.repeated).toBe(7);
   });
 
+  it('follows a run reading by reading through the early states of a window, wherever in the minute it begins', () => {
+    const run = new ConstantRun();
+    const states: Array<Array<[number, number]>> = [
+      [[0, 5]],
+      [[10, 7]],
+      [[20, 7]],
+      [
+        [30, 7],
+        [40, 7],
+      ],
+    ];
+    const readings: Array<[number, number]> = [];
+    const spans = states.map((added) => {
+      readings.push(...added);
+      run.extend(T0, at(0, readings));
+      return run.spanMs;
+    });
+    // 5 then 7 at +10 s: a run of one reading; it lasts to +20 s, then through two readings at once to +40 s.
+    expect(spans).toEqual([0, 0, 10_000, 30_000]);
+    expect(run.repeated).toBe(7);
+    // ... and on into the next minute
+    run.extend(T0 + M, at(1, [[0, 7]]));
+    expect(run.spanMs).toBe(50_000);
+  });
+
+  it('starts over at the newest reading when the readings a state added were not all the run value', () => {
+    const run = new ConstantRun();
+    run.extend(
+      T0,
+      at(0, [
+        [0, 5],
+        [10, 7],
+        [20, 7],
+      ]),
+    );
+    run.extend(
+      T0,
+      at(0, [
+        [0, 5],
+        [10, 7],
+        [20, 7],
+        [30, 6],
+        [40, 7],
+      ]),
+    );
+    expect(run.spanMs).toBe(0);
+    run.extend(
+      T0,
+      at(0, [
+        [0, 5],
+        [10, 7],
+        [20, 7],
+        [30, 6],
+        [40, 7],
+        [50, 7],
+      ]),
+    );
+    expect(run.spanMs).toBe(10_000);
+  });
+
+  it('does not trust a state whose added reading came out of order inside the window', () => {
+    const run = new ConstantRun();
+    run.extend(
+      T0,
+      at(0, [
+        [0, 5],
+        [20, 7],
+      ]),
+    );
+    run.extend(
+      T0,
+      at(0, [
+        [0, 5],
+        [10, 7],
+        [20, 7],
+      ]),
+    ); // the new reading is older than +20 s
+    expect(run.spanMs).toBe(0);
+  });
+
   it('ignores a window older than the newest it was extended with, and empty windows', () => {
     const run = new ConstantRun();
     run.extend(
