@@ -39,7 +39,7 @@ export interface SpeedAnomalyConfig {
 /** Rules for the simulator's metrics; other deployments set ANOMALY_METRICS. */
 export const DEFAULT_METRIC_RULES =
   '{"temperature":{"min":-60,"max":150,"scaleFloor":0.1},"humidity":{"min":0,"max":100,"scaleFloor":0.5},' +
-  '"vibration":{"min":0,"max":50,"scaleFloor":1},"energy":{"baseline":false}}';
+  '"vibration":{"min":0,"max":50,"scaleFloor":1,"driftScaleFloor":0.1},"energy":{"baseline":false}}';
 
 export interface SpeedConfig {
   kafka: KafkaConnectionConfig;

@@ -312,6 +312,33 @@ describe('AnomalyDetector', () => {
     expect(summary(run(d, [normal('d1', 0), ...[1, 2, 3, 4, 5].map(frozen)]))).toEqual(['stuck:open@4']);
   });
 
+  it('driftScaleFloor: drift is judged on the trimmed mean against that floor, so a knock per window neither hides nor fakes one', () => {
+    const vib = { median: 0.24, mad: 0.01, n: 1000 };
+    const withVib = model();
+    withVib.series['d1|vib'] = { hours: Array.from({ length: 24 }, () => vib), overall: vib };
+    const rule = { scaleFloor: 1, driftScaleFloor: 0.1 };
+    const knocked = (m: number, offset: number) =>
+      win(
+        'd1',
+        m,
+        [0.23, 0.25, 7.5, 0.24, 0.23, 0.25].map((v, i) => (i === 2 ? v : v + offset)),
+        'vib',
+      );
+    const windows = [0, 1, 2, 3].map((m) => knocked(m, 0)).concat([4, 5, 6].map((m) => knocked(m, 0.5)));
+    const trimmed = new AnomalyDetector({
+      config: detectorConfig({ metrics: { vib: rule } }),
+      baseline: () => withVib,
+    });
+    // +0.5 mm/s is 5 floors: the CUSUM (4 − 1.5 a window) opens it in its second window; the knocks do nothing.
+    expect(summary(run(trimmed, windows))).toEqual(['drift:open@5']);
+    // On the plain mean against the spike floor of 1 mm/s the same drift is half a floor: nothing.
+    const plain = new AnomalyDetector({
+      config: detectorConfig({ metrics: { vib: { scaleFloor: 1 } } }),
+      baseline: () => withVib,
+    });
+    expect(run(plain, windows)).toEqual([]);
+  });
+
   it('a device without history learns its own level online and drifts are scored against it', () => {
     const pooled = model();
     pooled.deviceTypes = { fresh: 'pump' };

@@ -15,6 +15,7 @@ import {
 import type { OnlineBaselineChanges } from './online-baseline-store';
 import { readingStep, ReadingNoise, windowSpread } from './reading-noise';
 import { robustZ, signedRobustZ, type RobustStats } from './robust-stats';
+import { trimmedMean } from './trimmed-mean';
 
 /** A complete window: the partition's watermark has passed its end, so it holds every reading that was on time. */
 export interface ClosedWindow {
@@ -301,7 +302,13 @@ export class AnomalyDetector {
       // Drift is a sustained departure from the series' own normal; against a device-type pool a steady
       // offset is just this device's level, so only spikes are scored there.
       const driftScored = basis.source !== 'pool' && !this.tracker.isOpen(w.deviceId, w.metric, 'spike');
-      s.driftStreak = driftScored && moderate ? s.driftStreak + 1 : 0;
+      // Where readings have outliers, judged without the window's extreme readings: a drift moves all of them,
+      // an outlier only one.
+      const level = rule.driftScaleFloor === undefined ? mean : trimmedMean(a);
+      const driftSigned = signedRobustZ(level, basis.stats, rule.driftScaleFloor ?? floor);
+      const driftZ = Math.abs(driftSigned);
+      const deviating = driftZ >= config.driftThreshold;
+      s.driftStreak = driftScored && deviating ? s.driftStreak + 1 : 0;
       const driftOpen = this.tracker.isOpen(w.deviceId, w.metric, 'drift');
       // The CUSUM sums z over many windows, so it needs a scale calibrated on a long history: the series' batch
       // baseline. An online baseline's spread comes from its last hour and its trend is extrapolated, so its z
@@ -311,11 +318,14 @@ export class AnomalyDetector {
         driftScored && !driftOpen && basis.source === 'series',
         consecutive,
         basis.version,
-        signed,
+        driftSigned,
       );
-      const drifting = driftOpen ? moderate : s.driftStreak >= config.driftWindows || cusumAlarm;
+      const drifting = driftOpen ? deviating : s.driftStreak >= config.driftWindows || cusumAlarm;
       // A drift opened against the online baseline is not judged against the pool while that relearns.
-      emit('drift', basis.source === 'pool' ? NEUTRAL : drifting ? detected(z, mean, basis.version) : CLEAN);
+      emit(
+        'drift',
+        basis.source === 'pool' ? NEUTRAL : drifting ? detected(driftZ, level, basis.version) : CLEAN,
+      );
       s.prevPrevZ = s.prevZ;
       s.prevZ = z;
     } else {

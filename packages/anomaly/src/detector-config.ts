@@ -7,6 +7,14 @@ export interface MetricRule {
   max?: number;
   /** Smallest robust scale (in the metric's unit) a deviation is measured against: the sensor's resolution. */
   scaleFloor?: number;
+  /**
+   * For metrics whose readings have isolated outliers (a bearing knock), which keep `scaleFloor` high so that
+   * they raise no spikes: drift is then judged on the window's mean without its lowest and highest reading
+   * (`trimmedMean`), which one outlier cannot move, against this finer floor. Unset, drift is judged like spikes,
+   * on the plain mean against `scaleFloor` (the trimmed mean is a little noisier, which costs precision where
+   * there are no outliers to remove).
+   */
+  driftScaleFloor?: number;
   /** False for metrics a seasonal baseline cannot describe (monotonic counters): no spike/drift scoring. */
   baseline?: boolean;
 }

@@ -4,9 +4,14 @@ describe('parseMetricRules', () => {
   it('reads bounds, scale floors and the baseline switch per metric', () => {
     expect(
       parseMetricRules(
-        '{"temperature":{"min":-60,"max":150,"scaleFloor":0.1},"energy":{"baseline":false},"x":{}}',
+        '{"temperature":{"min":-60,"max":150,"scaleFloor":0.1},"energy":{"baseline":false},"x":{},"v":{"scaleFloor":1,"driftScaleFloor":0.1}}',
       ),
-    ).toEqual({ temperature: { min: -60, max: 150, scaleFloor: 0.1 }, energy: { baseline: false }, x: {} });
+    ).toEqual({
+      temperature: { min: -60, max: 150, scaleFloor: 0.1 },
+      energy: { baseline: false },
+      x: {},
+      v: { scaleFloor: 1, driftScaleFloor: 0.1 },
+    });
   });
 
   it.each([
@@ -17,6 +22,7 @@ describe('parseMetricRules', () => {
     ['{"t":{"min":"1"}}', /min must be a finite number/],
     ['{"t":{"min":2,"max":1}}', /min is above max/],
     ['{"t":{"scaleFloor":-1}}', /scaleFloor must be ≥ 0/],
+    ['{"t":{"driftScaleFloor":-0.1}}', /driftScaleFloor must be ≥ 0/],
     ['{"t":{"baseline":"no"}}', /baseline must be true or false/],
   ])('refuses %s', (text, message) => {
     expect(() => parseMetricRules(text)).toThrow(message);

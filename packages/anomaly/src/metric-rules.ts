@@ -2,7 +2,8 @@
 import { ValidationError } from '@lambda-iot/core';
 import type { MetricRule } from './detector-config';
 
-const FIELDS = new Set(['min', 'max', 'scaleFloor', 'baseline']);
+const FIELDS = new Set(['min', 'max', 'scaleFloor', 'driftScaleFloor', 'baseline']);
+type NumericField = 'min' | 'max' | 'scaleFloor' | 'driftScaleFloor';
 
 /** `{"temperature":{"min":-60,"max":150,"scaleFloor":0.1},"energy":{"baseline":false}}` → rules by metric. */
 export function parseMetricRules(text: string): Record<string, MetricRule> {
@@ -28,9 +29,9 @@ export function parseMetricRules(text: string): Record<string, MetricRule> {
       } else {
         if (typeof v !== 'number' || !Number.isFinite(v))
           throw new ValidationError(`rule of ${metric}: ${k} must be a finite number`);
-        if (k === 'scaleFloor' && v < 0)
-          throw new ValidationError(`rule of ${metric}: scaleFloor must be ≥ 0`);
-        rule[k as 'min' | 'max' | 'scaleFloor'] = v;
+        if ((k === 'scaleFloor' || k === 'driftScaleFloor') && v < 0)
+          throw new ValidationError(`rule of ${metric}: ${k} must be ≥ 0`);
+        rule[k as NumericField] = v;
       }
     }
     if (rule.min !== undefined && rule.max !== undefined && rule.min > rule.max)
