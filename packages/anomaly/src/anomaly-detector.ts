@@ -129,8 +129,9 @@ export class AnomalyDetector {
    */
   watch(open: readonly ClosedWindow[], watermark: number): AlertEvent[] {
     const events: AlertEvent[] = [];
-    const sorted = [...open].sort((a, b) => a.windowStart - b.windowStart);
-    for (const w of sorted) {
+    // Not sorted (this runs every flush for every active series): the speed layer hands a series' windows over in
+    // the order its readings arrived, and a window older than one already seen is passed over by the run.
+    for (const w of open) {
       const s = this.series.get(seriesKey(w.deviceId, w.metric));
       if (s === undefined) continue;
       this.noteReading(s, w.aggregate);

@@ -54,14 +54,14 @@ export class ConstantRun {
       this.since = a.lastTs;
       this.until = a.lastTs;
     }
-    this.seen = {
-      start: windowStart,
-      count: a.count,
-      sum: a.sum,
-      sumSq: a.sumSq,
-      firstTs: a.firstTs,
-      lastTs: a.lastTs,
-    };
+    // Updated in place: this runs for every active series at every flush.
+    const next = (this.seen ??= { start: 0, count: 0, sum: 0, sumSq: 0, firstTs: 0, lastTs: 0 });
+    next.start = windowStart;
+    next.count = a.count;
+    next.sum = a.sum;
+    next.sumSq = a.sumSq;
+    next.firstTs = a.firstTs;
+    next.lastTs = a.lastTs;
     return true;
   }
 
