@@ -1,26 +1,23 @@
 // How the anomaly evaluation scores alerts against labelled anomalies: matching, delays and the table helpers.
 import type { AlertEvent, AlertKind, DetectorConfig } from '@lambda-iot/anomaly';
 import { MINUTE_MS } from '@lambda-iot/core';
-import type { AnomalyLabel, InjectedAnomalyKind } from '@lambda-iot/simulator';
-
-/**
- * An alert matches a label when it opens between one minute before the label's start and 8 minutes after its
- * end. Fixed, so that every configuration is scored by the same rule (8 minutes was resolve windows + gap
- * minutes of the first shipped configuration; a lower gap setting must not narrow it).
- */
-const SLACK_MS = 8 * MINUTE_MS;
+import {
+  EXPECTED_ALERT_KIND,
+  overlapsLabel,
+  type AnomalyLabel,
+  type InjectedAnomalyKind,
+} from '@lambda-iot/simulator';
 
 /** The event-time target of issue 9: an alert within two minutes of the anomaly's start. */
 export const TARGET_MS = 2 * MINUTE_MS;
 
-export const EXPECTED: Readonly<Record<InjectedAnomalyKind, AlertKind>> = {
-  spike: 'spike',
-  drift: 'drift',
-  stuck: 'stuck',
-  dropout: 'gap',
-};
+export const EXPECTED: Readonly<Record<InjectedAnomalyKind, AlertKind>> = EXPECTED_ALERT_KIND;
 
-/** Which alerts detect a label (besides overlapping it): by default only its own kind's. */
+/**
+ * Which alerts detect a label besides overlapping it (the simulator's `overlapsLabel`: same series, opened from one
+ * minute before its start to 8 minutes after its end, one rule for every configuration): by default only its own
+ * kind's.
+ */
 type Matches = (e: AlertEvent, l: AnomalyLabel) => boolean;
 const SAME_KIND: Matches = (e, l) => e.kind === EXPECTED[l.kind];
 /** A fast drift may first be raised as a spike: for the sweep, any alert on the drift tells someone. */
@@ -46,15 +43,6 @@ export function detectedAt(e: AlertEvent & { raisedAt?: number }, config: Readon
   return e.kind === 'gap' ? e.openedAt + config.gapMinutes * MINUTE_MS : e.windowStart + MINUTE_MS;
 }
 
-export function overlaps(e: AlertEvent, l: AnomalyLabel): boolean {
-  return (
-    e.deviceId === l.deviceId &&
-    e.metric === l.metric &&
-    e.openedAt >= l.start - MINUTE_MS &&
-    e.openedAt < l.end + SLACK_MS
-  );
-}
-
 export function score(
   labels: readonly AnomalyLabel[],
   events: readonly AlertEvent[],
@@ -69,7 +57,7 @@ export function score(
   for (const l of labels) {
     const s = entry(l.kind);
     s.labels++;
-    const hits = opened.filter((e) => matches(e, l) && overlaps(e, l));
+    const hits = opened.filter((e) => matches(e, l) && overlapsLabel(e, l));
     if (hits.length > 0) {
       s.detected++;
       const first = hits.reduce((a, b) => (detectedAt(b, config) < detectedAt(a, config) ? b : a));
@@ -89,11 +77,11 @@ export function score(
   for (const e of opened) {
     const injected = (Object.keys(EXPECTED) as InjectedAnomalyKind[]).find((k) => EXPECTED[k] === e.kind);
     if (injected) entry(injected).alerts++;
-    if (injected && labels.some((l) => l.kind === injected && overlaps(e, l)))
+    if (injected && labels.some((l) => l.kind === injected && overlapsLabel(e, l)))
       entry(injected).truePositives++;
-    else if (labels.some((l) => overlaps(e, l))) {
+    else if (labels.some((l) => overlapsLabel(e, l))) {
       crossKind[e.kind] = (crossKind[e.kind] ?? 0) + 1;
-      const l = labels.find((x) => overlaps(e, x))!;
+      const l = labels.find((x) => overlapsLabel(e, x))!;
       crossKindAlerts.push(`${e.id} on injected ${l.kind} ${l.deviceId}|${l.metric}@${l.start}`);
     } else unexplained.push(e);
   }

@@ -28,9 +28,7 @@ import {
 import { DAY_MS } from '@lambda-iot/core';
 import {
   AnomalyInjector,
-  deviceProfile,
-  fleetDevices,
-  prngFor,
+  simulatedDevices,
   type AnomalyLabel,
   type InjectedAnomalyKind,
 } from '@lambda-iot/simulator';
@@ -180,13 +178,7 @@ function evaluate(
 
 async function main(): Promise<void> {
   const started = performance.now();
-  const fleet = fleetDevices(DEVICES + NEW_DEVICES, SEED);
-  const devices: Device[] = fleet.map((d, i) => ({
-    deviceId: d.deviceId,
-    type: d.tags.type,
-    profile: deviceProfile(d.tags.type, prngFor(SEED, `profile:${d.deviceId}`)),
-    offset: (i * 137) % SAMPLE_MS,
-  }));
+  const devices: Device[] = simulatedDevices(DEVICES + NEW_DEVICES, SEED, SAMPLE_MS);
   const withHistory = devices.slice(0, DEVICES);
   const dir = await mkdtemp(join(tmpdir(), 'anomaly-eval-'));
   try {

@@ -1,34 +1,27 @@
 // The anomaly evaluation's simulated world: the fleet's settings, its readings, its history as batch-view files, and the detector streamed over a day.
-import { DuckDBInstance } from '@duckdb/node-api';
 import {
   AnomalyDetector,
+  parseMetricRules,
+  SIMULATED_METRIC_RULES,
   type AlertEvent,
   type BaselineModel,
   type DetectorConfig,
 } from '@lambda-iot/anomaly';
-import {
-  addToAggregate,
-  DAY_MS,
-  emptyAggregate,
-  MINUTE_MS,
-  type Aggregate,
-  type Reading,
-} from '@lambda-iot/core';
+import { DAY_MS, MINUTE_MS, type Reading } from '@lambda-iot/core';
 import {
   AnomalyInjector,
-  metricValue,
-  prngFor,
+  periodicReadings,
   type AnomalyInjectorOptions,
   type AnomalyLabel,
-  type DeviceProfile,
   type MetricName,
-  type Prng,
+  type SimulatedDevice,
 } from '@lambda-iot/simulator';
 import {
   DEFAULT_ALLOWED_LATENESS_MS,
   DEFAULT_OUT_OF_ORDERNESS_MS,
   WindowEngine,
 } from '@lambda-iot/speed-layer';
+import { writeMinuteViewFile } from '@lambda-iot/testkit';
 
 export const SEED = Number(process.env.ANOMALY_SEED ?? 42);
 export const DEVICES = Number(process.env.ANOMALY_DEVICES ?? 40);
@@ -41,95 +34,38 @@ export const EVAL_START = Date.UTC(2026, 10, 1);
 export const HISTORY_START = EVAL_START - HISTORY_DAYS * DAY_MS;
 
 /** The configuration shipped as the speed app's default for the simulator's metrics. */
-export const SHIPPED: Partial<DetectorConfig> = {
-  metrics: {
-    temperature: { min: -60, max: 150, scaleFloor: 0.1 },
-    humidity: { min: 0, max: 100, scaleFloor: 0.5 },
-    vibration: { min: 0, max: 50, scaleFloor: 1 },
-    energy: { baseline: false },
-  },
-};
+export const SHIPPED: Partial<DetectorConfig> = { metrics: parseMetricRules(SIMULATED_METRIC_RULES) };
 
-export interface Device {
-  deviceId: string;
-  type: string;
-  profile: DeviceProfile;
-  /** Sampling offset inside the 10 s period, so devices do not all report on the same millisecond. */
-  offset: number;
-}
+/** A device of the evaluated fleet (the simulator's). */
+export type Device = SimulatedDevice;
 
 /** Readings of every device and metric in [from, to), in event-time order, through the injector. */
-export function* readings(
+export function readings(
   devices: readonly Device[],
   from: number,
   to: number,
   stream: string,
   injector?: AnomalyInjector,
 ): Generator<Reading> {
-  const rngs = new Map<string, Prng>(
-    devices.map((d) => [d.deviceId, prngFor(SEED, `${stream}:${d.deviceId}`)]),
-  );
-  for (let t = from; t < to; t += SAMPLE_MS)
-    for (const d of devices) {
-      const ts = t + d.offset;
-      for (const metric of METRICS) {
-        const r: Reading = {
-          deviceId: d.deviceId,
-          metric,
-          ts,
-          value: metricValue(metric, ts, d.profile, rngs.get(d.deviceId)!),
-        };
-        const out = injector ? injector.apply(r) : r;
-        if (out) yield out;
-      }
-    }
+  return periodicReadings({
+    devices,
+    from,
+    to,
+    seed: SEED,
+    stream,
+    metrics: METRICS,
+    periodMs: SAMPLE_MS,
+    ...(injector ? { injector } : {}),
+  });
 }
 
 /** History as the batch view holds it: 1-minute aggregates in a Parquet file with the batch view's columns. */
-export async function writeHistory(
+export function writeHistory(
   devices: readonly Device[],
   injector: AnomalyInjector,
   file: string,
 ): Promise<number> {
-  const db = await (await DuckDBInstance.create(':memory:')).connect();
-  await db.run(`CREATE TABLE v (device_id VARCHAR, metric VARCHAR, window_start BIGINT, count BIGINT, sum DOUBLE,
-    min DOUBLE, max DOUBLE, sum_sq DOUBLE, first DOUBLE, first_ts BIGINT, last DOUBLE, last_ts BIGINT)`);
-  const appender = await db.createAppender('v');
-  let rows = 0;
-  let minute = HISTORY_START;
-  let open = new Map<string, [Reading, Aggregate]>();
-  const flush = (): void => {
-    for (const [r, a] of open.values()) {
-      appender.appendVarchar(r.deviceId);
-      appender.appendVarchar(r.metric);
-      appender.appendBigInt(BigInt(minute));
-      appender.appendBigInt(BigInt(a.count));
-      for (const v of [a.sum, a.min, a.max, a.sumSq]) appender.appendDouble(v);
-      appender.appendDouble(a.first);
-      appender.appendBigInt(BigInt(a.firstTs));
-      appender.appendDouble(a.last);
-      appender.appendBigInt(BigInt(a.lastTs));
-      appender.endRow();
-      rows++;
-    }
-    open = new Map();
-  };
-  for (const r of readings(devices, HISTORY_START, EVAL_START, 'history', injector)) {
-    const w = r.ts - (r.ts % MINUTE_MS);
-    if (w !== minute) {
-      flush();
-      minute = w;
-    }
-    const key = `${r.deviceId}|${r.metric}`;
-    let entry = open.get(key);
-    if (!entry) open.set(key, (entry = [r, emptyAggregate()]));
-    addToAggregate(entry[1], r.ts, r.value);
-  }
-  flush();
-  appender.closeSync();
-  await db.run(`COPY v TO '${file}' (FORMAT parquet)`);
-  db.closeSync();
-  return rows;
+  return writeMinuteViewFile(readings(devices, HISTORY_START, EVAL_START, 'history', injector), file);
 }
 
 /** An alert event and the stream's newest event time when the detector raised it: when it would be published. */

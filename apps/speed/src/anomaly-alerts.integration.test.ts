@@ -2,7 +2,6 @@ import type { Consumer } from 'kafkajs';
 import {
   CassandraAlertStore,
   DEFAULT_DETECTOR_CONFIG,
-  FileBaselineStore,
   RedisAlertStore,
   type AlertEvent,
   type BaselineModel,
@@ -20,6 +19,7 @@ import { Registry } from 'prom-client';
 import { loadConfig } from './config';
 import { SpeedApp } from './speed-app';
 import { openAlertTestStack, type AlertTestStack } from './test-support/alert-test-stack';
+import { speedAppEnv } from './test-support/speed-app-env';
 import type { SpeedStack } from './test-support/speed-stack';
 import type { ScenarioMessage } from './test-support/reading-scenario';
 import { flatBaseline, twoDeviceMinute } from './test-support/alert-scenario';
@@ -34,38 +34,19 @@ const normal = (from: number, to: number) =>
   Array.from({ length: to - from }, (_, i) => minute(from + i, 20)).flat();
 
 /** The speed app's environment on a test stack, lateness 0 so each minute's readings close the one before. */
-function speedEnv(
-  stack: SpeedStack,
-  root: string,
-  alertsTopic: string,
-  extra: Record<string, string> = {},
-): Record<string, string> {
-  return {
-    KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? `127.0.0.1:${process.env.KAFKA_PORT ?? '9092'}`,
-    REDIS_PORT: String(stack.redisConfig.port),
-    REDIS_KEY_PREFIX: stack.redisConfig.keyPrefix,
-    CASSANDRA_CONTACT_POINTS: stack.cassandraConfig.contactPoints.join(','),
-    CASSANDRA_KEYSPACE: stack.cassandraConfig.keyspace,
-    READINGS_TOPIC: stack.topic,
-    READINGS_PARTITIONS: '1',
-    SPEED_GROUP_ID: stack.groupId,
+function speedEnv(alertStack: AlertTestStack, extra: Record<string, string> = {}): Record<string, string> {
+  return speedAppEnv(alertStack, {
     SPEED_OUT_OF_ORDERNESS: '0ms',
     SPEED_ALLOWED_LATENESS: '0ms',
     SPEED_FLUSH_INTERVAL: '100ms',
     SPEED_COMMIT_INTERVAL: '100ms',
     SPEED_SESSION_TIMEOUT: '6s',
-    ALERTS_TOPIC: alertsTopic,
-    ALERTS_PARTITIONS: '1',
-    ARCHIVE_ROOT: root,
-    ANOMALY_BASELINE_POLL: '200ms',
-    OPS_PORT: '0',
     ...extra,
-  };
+  });
 }
 
 describe('anomaly alerts from the speed app on the real stack', () => {
   let stack: SpeedStack;
-  let root: string;
   let alertsTopic: string;
   let consumer: Consumer;
   let alertStack: AlertTestStack;
@@ -73,15 +54,14 @@ describe('anomaly alerts from the speed app on the real stack', () => {
 
   beforeAll(async () => {
     alertStack = await openAlertTestStack('anomaly');
-    ({ stack, root, alertsTopic, consumer } = alertStack);
+    ({ stack, alertsTopic, consumer } = alertStack);
   });
   afterAll(() => alertStack.cleanup());
 
-  const app = (): SpeedApp =>
-    new SpeedApp(loadConfig(speedEnv(stack, root, alertsTopic)), silentLogger, new Registry());
+  const app = (): SpeedApp => new SpeedApp(loadConfig(speedEnv(alertStack)), silentLogger, new Registry());
 
   it('raises, keeps across a restart and resolves a spike once, in Kafka, Cassandra and Redis; a new baseline applies without a restart', async () => {
-    const store = new FileBaselineStore({ redis: stack.redis, keyPrefix: stack.redisConfig.keyPrefix, root });
+    const store = alertStack.baselines;
     await store.publish(baseline('b1-aaaa', 20));
     const hot = new RedisAlertStore({ redis: stack.redis, keyPrefix: stack.redisConfig.keyPrefix });
     const durable = new CassandraAlertStore({ client: stack.cassandra });
@@ -212,7 +192,6 @@ const minutes = (from: number, to: number) =>
 
 describe('each anomaly kind, end to end through a restart', () => {
   let stack: SpeedStack;
-  let root: string;
   let alertsTopic: string;
   let consumer: Consumer;
   let alertStack: AlertTestStack;
@@ -220,7 +199,7 @@ describe('each anomaly kind, end to end through a restart', () => {
 
   beforeAll(async () => {
     alertStack = await openAlertTestStack('anomaly_kinds');
-    ({ stack, root, alertsTopic, consumer } = alertStack);
+    ({ stack, alertsTopic, consumer } = alertStack);
   });
   afterAll(() => alertStack.cleanup());
 
@@ -228,7 +207,7 @@ describe('each anomaly kind, end to end through a restart', () => {
   const app = (): SpeedApp =>
     new SpeedApp(
       loadConfig(
-        speedEnv(stack, root, alertsTopic, {
+        speedEnv(alertStack, {
           ANOMALY_METRICS: '{"temp":{"min":-40,"max":80,"scaleFloor":0.1}}',
         }),
       ),
@@ -244,12 +223,7 @@ describe('each anomaly kind, end to end through a restart', () => {
         return [`${d}|temp`, { hours: Array.from({ length: 24 }, () => s), overall: s }];
       }),
     );
-    await new FileBaselineStore({ redis: stack.redis, keyPrefix: stack.redisConfig.keyPrefix, root }).publish(
-      {
-        ...baseline('k1-aaaa', 20),
-        series,
-      },
-    );
+    await alertStack.baselines.publish({ ...baseline('k1-aaaa', 20), series });
     const hot = new RedisAlertStore({ redis: stack.redis, keyPrefix: stack.redisConfig.keyPrefix });
     const durable = new CassandraAlertStore({ client: stack.cassandra });
     const durableAll = async () =>

@@ -1,7 +1,7 @@
 // Live on the real stack: devices report with the wall clock, the speed app runs its default watermark settings, and each anomaly's alert must be on the alerts topic within two minutes of the anomaly's first reading.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer } from 'kafkajs';
-import { FileBaselineStore, type AlertEvent, type AlertKind } from '@lambda-iot/anomaly';
+import type { AlertEvent, AlertKind } from '@lambda-iot/anomaly';
 import { CONTENT_TYPE_HEADER, encodeEnvelope, JSON_CONTENT_TYPE } from '@lambda-iot/core';
 import { silentLogger } from '@lambda-iot/runtime';
 import { Registry } from 'prom-client';
@@ -9,6 +9,7 @@ import { loadConfig } from './config';
 import { SpeedApp } from './speed-app';
 import { flatBaseline } from './test-support/alert-scenario';
 import { openAlertTestStack, type AlertTestStack } from './test-support/alert-test-stack';
+import { speedAppEnv } from './test-support/speed-app-env';
 
 /** One reading per device every 2 s; the anomalies start 70 s in, so at least one whole normal minute precedes them. */
 const PERIOD_MS = 2_000;
@@ -54,33 +55,20 @@ describe('alert latency on the real stack, in wall-clock time', () => {
   afterAll(() => alertStack.cleanup());
 
   it('with the default watermark settings, raises spike, stuck, gap and out_of_range within two minutes of their first reading', async () => {
-    const { stack, root, alertsTopic } = alertStack;
-    const started = Date.now();
-    await new FileBaselineStore({ redis: stack.redis, keyPrefix: stack.redisConfig.keyPrefix, root }).publish(
+    const { stack, alertsTopic } = alertStack;
+    await alertStack.baselines.publish(
       flatBaseline(
         'live-1',
-        started,
+        Date.now(),
         20,
         Object.values(DEVICES).map((d) => `${d}|temp`),
       ),
     );
+    // The app's defaults (out-of-orderness 5 s, lateness 2 min, flush 500 ms); only the test metric's rule is set.
     const speed = new SpeedApp(
-      loadConfig({
-        KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? `127.0.0.1:${process.env.KAFKA_PORT ?? '9092'}`,
-        REDIS_PORT: String(stack.redisConfig.port),
-        REDIS_KEY_PREFIX: stack.redisConfig.keyPrefix,
-        CASSANDRA_CONTACT_POINTS: stack.cassandraConfig.contactPoints.join(','),
-        CASSANDRA_KEYSPACE: stack.cassandraConfig.keyspace,
-        READINGS_TOPIC: stack.topic,
-        READINGS_PARTITIONS: '1',
-        SPEED_GROUP_ID: stack.groupId,
-        ALERTS_TOPIC: alertsTopic,
-        ALERTS_PARTITIONS: '1',
-        ARCHIVE_ROOT: root,
-        ANOMALY_BASELINE_POLL: '200ms',
-        ANOMALY_METRICS: '{"temp":{"min":-40,"max":80,"scaleFloor":0.1}}',
-        OPS_PORT: '0',
-      }),
+      loadConfig(
+        speedAppEnv(alertStack, { ANOMALY_METRICS: '{"temp":{"min":-40,"max":80,"scaleFloor":0.1}}' }),
+      ),
       silentLogger,
       new Registry(),
     );

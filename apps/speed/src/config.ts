@@ -14,6 +14,7 @@ import {
   DEFAULT_DETECTOR_CONFIG,
   detectorConfig,
   parseMetricRules,
+  SIMULATED_METRIC_RULES,
   type DetectorConfig,
   type MetricRule,
 } from '@lambda-iot/anomaly';
@@ -35,11 +36,6 @@ export interface SpeedAnomalyConfig {
   scoreAt: ScoreAt;
   detector: DetectorConfig;
 }
-
-/** Rules for the simulator's metrics; other deployments set ANOMALY_METRICS. */
-export const DEFAULT_METRIC_RULES =
-  '{"temperature":{"min":-60,"max":150,"scaleFloor":0.1},"humidity":{"min":0,"max":100,"scaleFloor":0.5},' +
-  '"vibration":{"min":0,"max":50,"scaleFloor":1,"driftScaleFloor":0.1},"energy":{"baseline":false}}';
 
 export interface SpeedConfig {
   kafka: KafkaConnectionConfig;
@@ -105,7 +101,7 @@ export function loadConfig(source: EnvSource = process.env): Readonly<SpeedConfi
 function anomalyConfig(env: EnvReader): SpeedAnomalyConfig {
   let metrics: Record<string, MetricRule> = {};
   try {
-    metrics = parseMetricRules(env.string('ANOMALY_METRICS', DEFAULT_METRIC_RULES));
+    metrics = parseMetricRules(env.string('ANOMALY_METRICS', SIMULATED_METRIC_RULES));
   } catch (err) {
     env.addProblem(`ANOMALY_METRICS: ${err instanceof Error ? err.message : String(err)}`);
   }

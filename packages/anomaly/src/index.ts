@@ -49,7 +49,7 @@ export { RedisAlertStore, alertKeys, DEFAULT_ALERT_RETENTION_MS } from './redis-
 export type { RedisAlertStoreOptions, AlertKeys } from './redis-alert-store';
 export { AlertPublisher, alertRecord } from './alert-publisher';
 export type { AlertPublisherOptions } from './alert-publisher';
-export { parseMetricRules } from './metric-rules';
+export { parseMetricRules, SIMULATED_METRIC_RULES } from './metric-rules';
 export {
   BaselineJob,
   BASELINE_QUEUE,

@@ -2,6 +2,16 @@
 import { ValidationError } from '@lambda-iot/core';
 import type { MetricRule } from './detector-config';
 
+/**
+ * Rules for the simulated fleet's metrics (packages/simulator): the speed app's default, and what bench/anomaly
+ * evaluates, so the two cannot disagree. Vibration readings carry knocks of 5–10 mm/s (1 % of them): a floor of
+ * 1 mm/s keeps them from raising spikes, and drift is judged without them on a floor of 0.1 mm/s. A deployment
+ * with other sensors sets its own (ANOMALY_METRICS).
+ */
+export const SIMULATED_METRIC_RULES =
+  '{"temperature":{"min":-60,"max":150,"scaleFloor":0.1},"humidity":{"min":0,"max":100,"scaleFloor":0.5},' +
+  '"vibration":{"min":0,"max":50,"scaleFloor":1,"driftScaleFloor":0.1},"energy":{"baseline":false}}';
+
 const FIELDS = new Set(['min', 'max', 'scaleFloor', 'driftScaleFloor', 'baseline']);
 type NumericField = 'min' | 'max' | 'scaleFloor' | 'driftScaleFloor';
 

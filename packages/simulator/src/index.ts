@@ -33,3 +33,8 @@ export { runTraffic } from './run-traffic';
 export type { RunTrafficOptions } from './run-traffic';
 export { AnomalyInjector, INJECTED_ANOMALY_KINDS, DEFAULT_ANOMALY_SCALES } from './anomaly-injector';
 export type { AnomalyInjectorOptions, AnomalyLabel, InjectedAnomalyKind } from './anomaly-injector';
+export { simulatedDevices } from './simulated-device';
+export type { SimulatedDevice } from './simulated-device';
+export { periodicReadings } from './periodic-readings';
+export type { PeriodicReadingsOptions } from './periodic-readings';
+export { EXPECTED_ALERT_KIND, LABEL_MATCH_SLACK_MS, overlapsLabel } from './overlaps-label';

@@ -16,3 +16,4 @@ export { TcpProxy } from './tcp-proxy';
 export type { TcpProxyOptions } from './tcp-proxy';
 export { deleteKeys, deleteMatching } from './redis-cleanup';
 export { DuckDbScratch } from './duckdb-scratch';
+export { writeMinuteViewFile } from './minute-view-file';
