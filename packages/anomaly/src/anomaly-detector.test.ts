@@ -474,6 +474,17 @@ describe('AnomalyDetector', () => {
     });
   });
 
+  it('watch: a series first seen in open windows (a new device, a replay after a restart) is silent only since its newest reading there', () => {
+    const { d } = detector({ gapMinutes: 1 });
+    // d1 reports at minute 0 (+0, +20, +40 s) and minute 1 (+0, +20, +40 s) before either minute is scored.
+    expect(d.watch([spread('d1', 0, [20, 21, 20]), spread('d1', 1, [20, 21, 20])], T0 + M + 45_000)).toEqual(
+      [],
+    );
+    // Minute 0 completes; the clock moves to 1 min 50 s: 70 s after d1's minute-0 reading, 10 s after its newest.
+    d.score([spread('d1', 0, [20, 21, 20])]);
+    expect(d.watch([], T0 + M + 50_000)).toEqual([]);
+  });
+
   it('gap: told that a minute is complete, judges a series silent in it at once instead of at the next minute', () => {
     const { d } = detector({ gapMinutes: 1 });
     expect(d.score([normal('d1', 0), normal('d2', 0)])).toEqual([]);

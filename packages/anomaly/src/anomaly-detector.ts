@@ -91,6 +91,12 @@ export class AnomalyDetector {
   /** Series whose online baseline learned a window, or was dropped, since the last `takeOnlineChanges`. */
   private readonly onlineSaved = new Set<string>();
   private readonly onlineRemoved = new Set<string>();
+  /**
+   * Newest readings of series seen only in open windows so far (a new device, or every series while the speed
+   * layer replays after a restart): the series starts from it once its first complete window is scored, or its
+   * silence would be measured from that window and could pass for a gap.
+   */
+  private readonly unscoredLastTs = new Map<string, number>();
 
   constructor(private readonly options: AnomalyDetectorOptions) {
     this.tracker = new AlertTracker(options.config.resolveWindows);
@@ -132,8 +138,16 @@ export class AnomalyDetector {
     // Not sorted (this runs every flush for every active series): the speed layer hands a series' windows over in
     // the order its readings arrived, and a window older than one already seen is passed over by the run.
     for (const w of open) {
-      const s = this.series.get(seriesKey(w.deviceId, w.metric));
-      if (s === undefined) continue;
+      const key = seriesKey(w.deviceId, w.metric);
+      const s = this.series.get(key);
+      if (s === undefined) {
+        if (w.aggregate.count > 0)
+          this.unscoredLastTs.set(
+            key,
+            Math.max(this.unscoredLastTs.get(key) ?? -Infinity, w.aggregate.lastTs),
+          );
+        continue;
+      }
       this.noteReading(s, w.aggregate);
       if (w.windowStart <= s.lastWindowStart || !s.run.extend(w.windowStart, w.aggregate)) continue;
       if (this.isStuck(s)) {
@@ -228,7 +242,10 @@ export class AnomalyDetector {
         deviceId: w.deviceId,
         metric: w.metric,
         lastWindowStart: w.windowStart,
-        lastTs: w.aggregate.count > 0 ? w.aggregate.lastTs : w.windowStart,
+        lastTs: Math.max(
+          w.aggregate.count > 0 ? w.aggregate.lastTs : w.windowStart,
+          this.unscoredLastTs.get(key) ?? -Infinity,
+        ),
         lastMean: 0,
         prevZ: undefined,
         prevPrevZ: undefined,
