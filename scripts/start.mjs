@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm start`: the whole pipeline on one machine — stack, every app, and a simulated fleet — until Ctrl-C.
-import { spawn, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,11 @@ const logDir = join(dataDir, 'logs', 'apps');
 const token = process.env.SERVING_TOKENS?.split(',')[0] ?? 'demo-token-lambda-iot';
 const devices = process.env.DEMO_DEVICES ?? '50';
 const rate = process.env.DEMO_RATE ?? '500';
+/** History loaded before the live fleet starts: a day gives the anomaly baseline every hour of the daily cycle. */
+const history = process.env.DEMO_HISTORY ?? '1d';
+/** Labelled anomalies per device per day in the live traffic (spike, drift, stuck, dropout). */
+const anomalies = process.env.DEMO_ANOMALIES ?? '4';
+const labelsPath = join(dataDir, 'demo-anomaly-labels.ndjson');
 
 const env = process.env;
 const mqttUrl = env.MQTT_URL ?? `mqtt://127.0.0.1:${env.MQTT_PORT ?? '1884'}`;
@@ -118,6 +123,50 @@ async function stop(code) {
   process.exit(code);
 }
 
+/**
+ * The anomaly baseline is fitted by the batch app daily; the demo asks for one as soon as the batch view holds the
+ * loaded history (the batch boundary has reached the hour the live fleet started in), so spikes and drifts are
+ * scored within minutes instead of after the first night.
+ */
+async function fitBaselineOnceHistoryIsServed(liveSince) {
+  const hour = 3_600_000;
+  const deadline = Date.now() + 20 * 60_000;
+  // A minute first: on a data folder kept from an earlier run the boundary may already be there, and the history
+  // just loaded shows up as dirty hours only once the archiver has written it.
+  await new Promise((r) => setTimeout(r, 60_000));
+  let settled = 0;
+  while (!stopping && Date.now() < deadline && settled < 2) {
+    try {
+      const res = await fetch('http://127.0.0.1:8090/v1/status', {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      const status = res.ok ? await res.json() : undefined;
+      const served = status?.boundary >= Math.floor(liveSince / hour) * hour && status?.dirtyHourCount === 0;
+      settled = served ? settled + 1 : 0;
+    } catch {
+      settled = 0; // The serving app is restarting or not answering yet: ask again.
+    }
+    await new Promise((r) => setTimeout(r, 5_000));
+  }
+  if (stopping) return;
+  // Not spawnSync: Ctrl-C must still be handled while the fit runs.
+  const fit = await new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [join('apps', 'cli', 'dist', 'main.js'), 'baselines', 'fit', '--wait', '--json'],
+      { cwd: root, env: shared },
+      (err, stdout, stderr) => resolve({ ok: !err, stdout, stderr }),
+    );
+  });
+  if (stopping) return;
+  const result = fit.ok ? JSON.parse(fit.stdout).result : undefined;
+  console.log(
+    result
+      ? `anomaly baseline ${result.version} fitted on ${result.series} series: spikes and drifts are scored now`
+      : `anomaly baseline fit failed (${(fit.stderr || fit.stdout).trim()}); run \`npx lambda-iot baselines fit\``,
+  );
+}
+
 process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));
 
@@ -139,11 +188,23 @@ for (const app of present) {
   console.log(`${app.name} up`);
 }
 if (existsSync(join(root, 'apps', 'simulator', 'package.json'))) {
-  // Two hours of history first, straight into Kafka, so the batch layer has sealed hours to publish within a
-  // minute and the dashboard shows batch (final) and speed (fresh) points side by side.
-  step('loading 2 hours of fleet history', 'node', [
+  // History first, straight into Kafka, so the batch layer has sealed hours to publish within a minute, the
+  // dashboard shows batch (final) and speed (fresh) points side by side, and the anomaly baseline has a day to fit.
+  step(`loading ${history} of fleet history`, 'node', [
     join('apps', 'simulator', 'dist', 'main.js'),
-    ...['--devices', devices, '--rate', '50', '--duration', '2h', '--fast', '--via', 'kafka', '--seed', '42'],
+    ...[
+      '--devices',
+      devices,
+      '--rate',
+      '50',
+      '--duration',
+      history,
+      '--fast',
+      '--via',
+      'kafka',
+      '--seed',
+      '42',
+    ],
   ]);
   launch(
     'simulator',
@@ -151,6 +212,7 @@ if (existsSync(join(root, 'apps', 'simulator', 'package.json'))) {
       join('apps', 'simulator', 'dist', 'main.js'),
       ...['--devices', devices, '--rate', rate, '--via', 'http', '--duration', '7d'],
       ...['--register-devices', '--faults', 'default', '--seed', '42'],
+      ...['--anomalies', anomalies, '--labels', labelsPath],
     ],
     { GATEWAY_URL: 'http://127.0.0.1:8080' },
   );
@@ -163,4 +225,8 @@ ready in ${((Date.now() - started) / 1000).toFixed(0)} s
   API docs   http://127.0.0.1:8090/docs
   MQTT       ${mqttUrl}   (username = device id, password = its token; see docs/api.md)
   logs       ${logDir}
+  anomalies  ${anomalies} per device per day from about 45 minutes on (labels: ${labelsPath});
+             stuck sensors, silences and out-of-range readings are alerted at once, spikes and drifts
+             once the baseline is fitted (below)
 Ctrl-C stops everything started here.`);
+void fitBaselineOnceHistoryIsServed(Date.now());

@@ -15,6 +15,7 @@ describe('simulator command line', () => {
       envelopeSize: 100,
       concurrency: 16,
       registerDevices: false,
+      anomaliesPerDay: 0,
       help: false,
     });
   });
@@ -41,6 +42,10 @@ describe('simulator command line', () => {
       '--register-devices',
       '--token-for',
       'dev-0001',
+      '--anomalies',
+      '4',
+      '--labels',
+      '/tmp/labels.ndjson',
     ]);
     expect(o).toMatchObject({
       devices: 5,
@@ -54,18 +59,31 @@ describe('simulator command line', () => {
       groundTruth: '/tmp/t.ndjson',
       registerDevices: true,
       tokenFor: 'dev-0001',
+      anomaliesPerDay: 4,
+      labels: '/tmp/labels.ndjson',
     });
   });
 
   it('reports every bad flag at once', () => {
     let caught: unknown;
     try {
-      parseCli(['--devices', '0', '--rate', 'x', '--via', 'pigeon', '--duration', 'soon']);
+      parseCli([
+        '--devices',
+        '0',
+        '--rate',
+        'x',
+        '--via',
+        'pigeon',
+        '--duration',
+        'soon',
+        '--anomalies',
+        '12',
+      ]);
     } catch (err) {
       caught = err;
     }
     expect(caught).toBeInstanceOf(ConfigError);
-    expect((caught as ConfigError).problems).toHaveLength(4);
+    expect((caught as ConfigError).problems).toHaveLength(5);
   });
 
   it('takes connection defaults from the environment', () => {

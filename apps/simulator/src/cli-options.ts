@@ -19,6 +19,10 @@ export interface CliOptions {
   concurrency: number;
   groundTruth?: string;
   registerDevices: boolean;
+  /** Labelled anomalies injected per device per simulated day (spike, drift, stuck, dropout); 0 for none. */
+  anomaliesPerDay: number;
+  /** Where to write the injected anomalies' labels as NDJSON, before any traffic is sent. */
+  labels?: string;
   /** Print this device's token and exit (for curl and mosquitto_pub examples). */
   tokenFor?: string;
   help: boolean;
@@ -35,6 +39,9 @@ export const USAGE = `lambda-iot-simulate [options]
   --envelope-size N      readings per envelope (default 100)
   --concurrency N        requests or batches in flight (default 16)
   --ground-truth PATH    write every valid reading sent, deduplicated, as NDJSON
+  --anomalies N          inject N labelled anomalies per device per simulated day (spike, drift, stuck,
+                         dropout; at most 9; the first starts at least 45 minutes in; default 0)
+  --labels PATH          write the injected anomalies' labels as NDJSON before sending
   --register-devices     register the fleet with seed-derived tokens in the Redis device registry,
                          and as the devices' MQTT broker logins (unless MQTT_PROVISION=false)
   --token-for DEVICE     print DEVICE's token for --seed and exit
@@ -55,6 +62,8 @@ export function parseCli(argv: readonly string[]): CliOptions {
       'envelope-size': { type: 'string', default: '100' },
       concurrency: { type: 'string', default: '16' },
       'ground-truth': { type: 'string' },
+      anomalies: { type: 'string', default: '0' },
+      labels: { type: 'string' },
       'register-devices': { type: 'boolean', default: false },
       'token-for': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -89,8 +98,15 @@ export function parseCli(argv: readonly string[]): CliOptions {
     envelopeSize: int('envelope-size', values['envelope-size'], 1),
     concurrency: int('concurrency', values.concurrency, 1),
     registerDevices: values['register-devices'],
+    anomaliesPerDay: Number(values.anomalies),
     help: values.help,
   };
+  // Each anomaly needs a slot of 2.5 h (itself and the quiet time around it): at most 9 a day.
+  if (!(options.anomaliesPerDay >= 0 && options.anomaliesPerDay <= 9))
+    problems.push(
+      `--anomalies: expected a number of anomalies per device per day from 0 to 9, got ${values.anomalies}`,
+    );
+  if (values.labels !== undefined) options.labels = values.labels;
   if (values['ground-truth'] !== undefined) options.groundTruth = values['ground-truth'];
   if (values['token-for'] !== undefined) options.tokenFor = values['token-for'];
   if (problems.length > 0) throw new ConfigError(problems);

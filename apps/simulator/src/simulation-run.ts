@@ -1,6 +1,7 @@
 // One simulator run: build the fleet's traffic, optionally register the fleet, send it over the chosen transport, summarise.
 import { createRedis } from '@lambda-iot/connections';
-import { systemClock, type Clock } from '@lambda-iot/core';
+import { writeFile } from 'node:fs/promises';
+import { ConfigError, DAY_MS, systemClock, type Clock } from '@lambda-iot/core';
 import {
   MosquittoDynsecCredentials,
   ProvisionedDeviceRegistry,
@@ -10,6 +11,7 @@ import {
 } from '@lambda-iot/devices';
 import { createKafka, createProducer } from '@lambda-iot/kafka';
 import {
+  AnomalyInjector,
   GroundTruth,
   HttpSender,
   KafkaSender,
@@ -20,6 +22,7 @@ import {
   deviceToken,
   fleetDevices,
   runTraffic,
+  type AnomalyLabel,
   type SendReport,
   type TrafficSender,
   type TrafficStats,
@@ -34,6 +37,8 @@ export interface RunSummary {
   stats: TrafficStats;
   delivered: SendReport;
   groundTruthReadings: number;
+  /** Labels of the injected anomalies (a dropout has one per metric). */
+  anomalies: number;
   elapsedMs: number;
   readingsPerSecond: number;
 }
@@ -86,10 +91,12 @@ export async function runSimulation(
     ...(options.faults === 'none' ? { faults: NO_FAULTS } : {}),
   });
   const truth = options.groundTruth !== undefined ? new GroundTruth() : undefined;
+  const injector = anomalyInjector(options, startTime);
+  if (injector && options.labels !== undefined) await writeLabels(options.labels, injector.labels);
   const { sender, close } = await openSender(config, options);
   let items = 0;
   try {
-    items = await runTraffic(gen.items(), {
+    items = await runTraffic(injector ? injector.inject(gen.items()) : gen.items(), {
       sender,
       pacer: new SendPacer({ clock, simStart: startTime, fast: options.fast }),
       ...(truth ? { truth } : {}),
@@ -107,9 +114,38 @@ export async function runSimulation(
     stats: gen.stats,
     delivered: sender.report,
     groundTruthReadings: truth?.size ?? 0,
+    anomalies: injector?.labels.length ?? 0,
     elapsedMs,
     readingsPerSecond: Math.round((sender.report.readings * 1000) / elapsedMs),
   };
+}
+
+/**
+ * The run's anomalies, planned over its whole span (`--anomalies` per device per day) on the metrics a baseline
+ * describes (the energy counter only rises); undefined without `--anomalies`. The ground truth records what was
+ * sent, anomalies included.
+ */
+function anomalyInjector(options: CliOptions, startTime: number): AnomalyInjector | undefined {
+  const perDevice = Math.floor((options.anomaliesPerDay * options.durationMs) / DAY_MS);
+  if (perDevice === 0) return undefined;
+  try {
+    return new AnomalyInjector({
+      seed: options.seed,
+      deviceIds: fleetDevices(options.devices, options.seed).map((d) => d.deviceId),
+      metrics: ANOMALY_METRICS,
+      from: startTime,
+      to: startTime + options.durationMs,
+      perDevice,
+    });
+  } catch (err) {
+    throw new ConfigError([`--anomalies: ${err instanceof Error ? err.message : String(err)}`]);
+  }
+}
+
+const ANOMALY_METRICS = ['temperature', 'humidity', 'vibration'] as const;
+
+async function writeLabels(path: string, labels: readonly AnomalyLabel[]): Promise<void> {
+  await writeFile(path, labels.map((l) => `${JSON.stringify(l)}\n`).join(''));
 }
 
 async function openSender(

@@ -71,7 +71,6 @@ function sink(
   };
   const s = new AnomalyScoringSink({
     detector,
-    baseline: () => model,
     publish,
     ...(extra.onlineStore && { onlineStore: extra.onlineStore }),
     ...(extra.scoreAt && { scoreAt: extra.scoreAt }),
@@ -95,12 +94,13 @@ class FlakyOnlineStore extends MemoryOnlineBaselineStore {
 const minutesOf = (times: readonly number[] | undefined) => times?.map((t) => (t - T0) / 60_000);
 
 describe('AnomalyScoringSink', () => {
-  it('does nothing at all while no baseline is loaded', async () => {
+  it('before any baseline is loaded, raises what needs none (out_of_range, stuck, gap), never a spike or drift', async () => {
     const published: AlertEvent[] = [];
-    const { s, scored } = sink(undefined, async (e) => void published.push(...e));
+    const { s } = sink(undefined, async (e) => void published.push(...e), {
+      config: { metrics: { temp: { min: -40, max: 80 } } },
+    });
     await s.write([update(0, 20), update(1, 90)]);
-    expect(scored()).toBe(0);
-    expect(published).toEqual([]);
+    expect(published.map((e) => `${e.kind}:${e.state}`)).toEqual(['out_of_range:open']);
   });
 
   it('scores each window once, as soon as it is complete, never an early result; publishes the events it causes', async () => {
@@ -226,7 +226,6 @@ describe('AnomalyScoringSink', () => {
       const detector = new AnomalyDetector({ config: detectorConfig(), baseline: () => model });
       const s = new AnomalyScoringSink({
         detector,
-        baseline: () => model,
         publish: ignore,
         onlineStore: store,
       });

@@ -2,7 +2,6 @@
 import type {
   AlertEvent,
   AnomalyDetector,
-  BaselineModel,
   OnlineBaselineChanges,
   OnlineBaselineSnapshot,
   OnlineBaselineStore,
@@ -10,9 +9,8 @@ import type {
 import type { WindowSink, WindowUpdate } from '@lambda-iot/speed-layer';
 
 export interface AnomalyScoringSinkOptions {
-  /** The partition's detector. */
+  /** The partition's detector (which reads the current baseline itself). */
   detector: AnomalyDetector;
-  baseline: () => BaselineModel | undefined;
   publish: (events: readonly AlertEvent[]) => Promise<void>;
   onEvents?: (events: readonly AlertEvent[]) => void;
   /** Where the detector's online baselines are persisted; without one they live only as long as the process. */
@@ -42,7 +40,8 @@ export type ScoreAt = (typeof SCORE_AT)[number];
  * The online baselines those windows changed are saved after the events, and changes whose save failed are kept
  * and saved with the next write's: a failed save fails the write, so the handler never commits past a window
  * whose effect on the online baselines is not durable, and a restart resumes them instead of relearning.
- * Without a baseline loaded it returns at once: the speed layer's hot path is unaffected.
+ * Without a baseline loaded it still scores what needs none (out_of_range, stuck, gap): a fresh deployment is
+ * watched from its first reading, before the first baseline fit.
  */
 export class AnomalyScoringSink implements WindowSink {
   readonly name = 'anomaly';
@@ -55,8 +54,6 @@ export class AnomalyScoringSink implements WindowSink {
   constructor(private readonly options: AnomalyScoringSinkOptions) {}
 
   async write(updates: readonly WindowUpdate[]): Promise<void> {
-    if (this.options.baseline() === undefined && this.pending.length === 0 && this.pendingOnline.size === 0)
-      return;
     const { detector } = this.options;
     const final = this.options.scoreAt === 'final';
     const scored: WindowUpdate[] = [];

@@ -21,7 +21,7 @@ import {
 import { LOG_LEVELS, type LogLevel } from '@lambda-iot/runtime';
 import { SCORE_AT, type ScoreAt } from './anomaly-scoring-sink';
 
-/** Anomaly scoring of complete windows (issue 9); off until a baseline is published, whatever `enabled` says. */
+/** Anomaly scoring of complete windows (issue 9): spike and drift wait for a published baseline, the physical rules do not. */
 export interface SpeedAnomalyConfig {
   /** ANOMALY_ENABLED: wire the scoring sink at all. */
   enabled: boolean;

@@ -209,7 +209,6 @@ export class SpeedApp extends LifecycleBase {
           );
         return new AnomalyScoringSink({
           detector,
-          baseline: () => watcher.current(),
           publish: (events) => publisher.publish(events),
           onEvents: (events) => anomalyMetrics.onEvents(events),
           onlineStore: online,
