@@ -95,17 +95,8 @@ export function detect(
   let lastDrain = from;
   let newest = from;
   const drain = (): void => {
-    const updates = engine.drain().updates;
-    const complete = updates.filter((u) => u.complete === true || u.final);
-    const open = updates.filter((u) => !(u.complete === true || u.final));
-    const raised = [
-      ...detector.score(complete),
-      ...(complete.length > 0
-        ? detector.completeThrough(Math.max(...complete.map((u) => u.windowStart)))
-        : []),
-      ...detector.watch(open, engine.currentWatermark),
-    ];
-    for (const e of raised) events.push({ ...e, raisedAt: newest });
+    for (const e of detector.update(engine.drain().updates, engine.currentWatermark))
+      events.push({ ...e, raisedAt: newest });
   };
   const feed = (r: Reading): void => {
     engine.add(offset, r);

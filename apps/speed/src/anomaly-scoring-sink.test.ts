@@ -9,10 +9,11 @@ import {
   type DetectorConfig,
   type OnlineBaselineChanges,
   type OnlineBaselineStore,
+  type ScoreAt,
 } from '@lambda-iot/anomaly';
 import { aggregateOf } from '@lambda-iot/core';
 import type { WindowUpdate } from '@lambda-iot/speed-layer';
-import { AnomalyScoringSink, type ScoreAt } from './anomaly-scoring-sink';
+import { AnomalyScoringSink } from './anomaly-scoring-sink';
 
 const T0 = Date.UTC(2026, 0, 5);
 const stats = { median: 20, mad: 1, n: 500 };

@@ -2,6 +2,7 @@
 import type {
   AlertEvent,
   AnomalyDetector,
+  ScoreAt,
   OnlineBaselineChanges,
   OnlineBaselineSnapshot,
   OnlineBaselineStore,
@@ -27,9 +28,6 @@ export interface AnomalyScoringSinkOptions {
   outOfOrdernessMs?: number;
 }
 
-export const SCORE_AT = ['complete', 'final'] as const;
-export type ScoreAt = (typeof SCORE_AT)[number];
-
 /**
  * Runs as a hot sink, so the handler hands it every window within a flush interval of its completing (each
  * minute's windows together, which lets the detector judge silence at once), and commits past a window only
@@ -54,21 +52,10 @@ export class AnomalyScoringSink implements WindowSink {
   constructor(private readonly options: AnomalyScoringSinkOptions) {}
 
   async write(updates: readonly WindowUpdate[]): Promise<void> {
-    const { detector } = this.options;
-    const final = this.options.scoreAt === 'final';
-    const scored: WindowUpdate[] = [];
-    const open: WindowUpdate[] = [];
-    let completeThrough = Number.NEGATIVE_INFINITY;
-    for (const u of updates) {
+    for (const u of updates)
       if (u.aggregate.count > 0) this.newest = Math.max(this.newest, u.aggregate.lastTs);
-      if (u.final || (!final && u.complete === true)) {
-        scored.push(u);
-        completeThrough = Math.max(completeThrough, u.windowStart);
-      } else open.push(u);
-    }
-    if (scored.length > 0)
-      this.pending.push(...detector.score(scored), ...detector.completeThrough(completeThrough));
-    this.pending.push(...detector.watch(open, this.newest - (this.options.outOfOrdernessMs ?? 0)));
+    const watermark = this.newest - (this.options.outOfOrdernessMs ?? 0);
+    this.pending.push(...this.options.detector.update(updates, watermark, this.options.scoreAt));
     await this.publishPending();
     await this.saveOnline();
   }

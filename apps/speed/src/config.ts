@@ -14,12 +14,13 @@ import {
   DEFAULT_DETECTOR_CONFIG,
   detectorConfig,
   parseMetricRules,
+  SCORE_AT,
   SIMULATED_METRIC_RULES,
   type DetectorConfig,
   type MetricRule,
+  type ScoreAt,
 } from '@lambda-iot/anomaly';
 import { LOG_LEVELS, type LogLevel } from '@lambda-iot/runtime';
-import { SCORE_AT, type ScoreAt } from './anomaly-scoring-sink';
 
 /** Anomaly scoring of complete windows (issue 9): spike and drift wait for a published baseline, the physical rules do not. */
 export interface SpeedAnomalyConfig {

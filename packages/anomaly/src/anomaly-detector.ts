@@ -1,5 +1,5 @@
 // Scores the complete 1-minute windows of one partition against the baseline and the physical rules, emitting alert events.
-import { MINUTE_MS, type Aggregate } from '@lambda-iot/core';
+import { MINUTE_MS, windowStart, type Aggregate } from '@lambda-iot/core';
 import type { AlertEvent, AlertKind } from './alert-event';
 import { AlertTracker, type Verdict } from './alert-tracker';
 import { ConstantRun } from './constant-run';
@@ -24,6 +24,18 @@ export interface ClosedWindow {
   windowStart: number;
   aggregate: Aggregate;
 }
+
+/** A window as the speed layer writes it: still open (an early result), complete, or final. */
+export interface WindowState extends ClosedWindow {
+  /** Past the allowed lateness: its aggregate will not change any more. */
+  final: boolean;
+  /** The watermark has passed its end (always, when final); absent means false. */
+  complete?: boolean;
+}
+
+/** When a window is scored: once complete (the default), or only once final, which also scores stragglers. */
+export const SCORE_AT = ['complete', 'final'] as const;
+export type ScoreAt = (typeof SCORE_AT)[number];
 
 export interface AnomalyDetectorOptions {
   config: Readonly<DetectorConfig>;
@@ -118,12 +130,32 @@ export class AnomalyDetector {
   }
 
   /**
-   * Every window starting at or before `windowStart` has now been scored (the speed layer emits a minute's windows
+   * One flush of a partition's windows, as the speed layer hands them to its sinks, with the partition's
+   * watermark: scores the windows that are done by `scoreAt` (each minute's arrive together, so the newest of them
+   * completes its minute) and watches the rest. Returns the events, to publish before committing past them.
+   */
+  update(windows: readonly WindowState[], watermark: number, scoreAt: ScoreAt = 'complete'): AlertEvent[] {
+    const scored: WindowState[] = [];
+    const open: WindowState[] = [];
+    let newest = Number.NEGATIVE_INFINITY;
+    for (const w of windows) {
+      if (w.final || (scoreAt === 'complete' && w.complete === true)) {
+        scored.push(w);
+        newest = Math.max(newest, w.windowStart);
+      } else open.push(w);
+    }
+    const events = scored.length > 0 ? [...this.score(scored), ...this.completeThrough(newest)] : [];
+    events.push(...this.watch(open, watermark));
+    return events;
+  }
+
+  /**
+   * Every window starting at or before `minute` has now been scored (the speed layer emits a minute's windows
    * together when the watermark passes its end): a series with no window in that minute is silent through its
    * end. Returns the gaps that opens.
    */
-  completeThrough(windowStart: number): AlertEvent[] {
-    return this.advance(windowStart + MINUTE_MS);
+  completeThrough(minute: number): AlertEvent[] {
+    return this.advance(minute + MINUTE_MS);
   }
 
   /**
@@ -464,7 +496,7 @@ export class AnomalyDetector {
       const silent = this.clock - s.lastTs;
       if (silent <= limit) continue;
       s.gapReported = true;
-      const firstMissing = s.lastTs - floorMod(s.lastTs, MINUTE_MS) + MINUTE_MS;
+      const firstMissing = windowStart(s.lastTs, '1m') + MINUTE_MS;
       const e = this.tracker.observe(
         s.deviceId,
         s.metric,
@@ -475,11 +507,6 @@ export class AnomalyDetector {
       if (e) events.push(e);
     }
   }
-}
-
-function floorMod(ts: number, size: number): number {
-  const r = ts % size;
-  return r < 0 ? r + size : r;
 }
 
 function detected(score: number, value: number, baselineVersion: string): Verdict {
