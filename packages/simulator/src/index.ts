@@ -38,3 +38,5 @@ export type { SimulatedDevice } from './simulated-device';
 export { periodicReadings } from './periodic-readings';
 export type { PeriodicReadingsOptions } from './periodic-readings';
 export { EXPECTED_ALERT_KIND, LABEL_MATCH_SLACK_MS, overlapsLabel } from './overlaps-label';
+export { scoreAlerts } from './label-scoring';
+export type { LabelKindScore, LabelScores, LabelScoringOptions, ScoredAlert } from './label-scoring';

@@ -1,10 +1,9 @@
-// Scores the alerts of a labelled day against its injected anomalies, per injected kind, by the bench's matching rule.
+// Scores the alerts of a labelled day against its injected anomalies, per injected kind, by the bench's rule.
 import type { AlertEvent } from '@lambda-iot/anomaly';
 import { MINUTE_MS } from '@lambda-iot/core';
 import {
-  EXPECTED_ALERT_KIND,
   INJECTED_ANOMALY_KINDS,
-  overlapsLabel,
+  scoreAlerts,
   type AnomalyLabel,
   type InjectedAnomalyKind,
 } from '@lambda-iot/simulator';
@@ -30,23 +29,17 @@ export function labelScores(
   labels: readonly AnomalyLabel[],
   opened: readonly AlertEvent[],
 ): Record<InjectedAnomalyKind, KindScore> {
+  const { byKind } = scoreAlerts(labels, opened, { raisedAt: (e) => e.windowStart + MINUTE_MS });
   const score = (kind: InjectedAnomalyKind): KindScore => {
-    const ofKind = labels.filter((l) => l.kind === kind);
-    const alerts = opened.filter((e) => e.kind === EXPECTED_ALERT_KIND[kind]);
-    const delaysMs: number[] = [];
-    for (const l of ofKind) {
-      const hits = alerts.filter((e) => overlapsLabel(e, l)).map((e) => e.windowStart);
-      if (hits.length > 0) delaysMs.push(Math.min(...hits) + MINUTE_MS - l.start);
-    }
-    const truePositives = alerts.filter((e) => ofKind.some((l) => overlapsLabel(e, l))).length;
+    const s = byKind[kind] ?? { labels: 0, detected: 0, alerts: 0, truePositives: 0, delaysMs: [] };
     return {
-      labels: ofKind.length,
-      detected: delaysMs.length,
-      alerts: alerts.length,
-      truePositives,
-      recall: ofKind.length === 0 ? Number.NaN : delaysMs.length / ofKind.length,
-      precision: alerts.length === 0 ? Number.NaN : truePositives / alerts.length,
-      delaysMs,
+      labels: s.labels,
+      detected: s.detected,
+      alerts: s.alerts,
+      truePositives: s.truePositives,
+      recall: s.labels === 0 ? Number.NaN : s.detected / s.labels,
+      precision: s.alerts === 0 ? Number.NaN : s.truePositives / s.alerts,
+      delaysMs: s.delaysMs,
     };
   };
   return Object.fromEntries(INJECTED_ANOMALY_KINDS.map((k) => [k, score(k)])) as Record<
