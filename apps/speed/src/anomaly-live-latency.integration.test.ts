@@ -1,12 +1,11 @@
 // Live on the real stack: devices report with the wall clock, the speed app runs its default watermark settings, and each anomaly's alert must be on the alerts topic within two minutes of the anomaly's first reading.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Consumer } from 'kafkajs';
-import type { AlertEvent, AlertKind } from '@lambda-iot/anomaly';
 import { CONTENT_TYPE_HEADER, encodeEnvelope, JSON_CONTENT_TYPE } from '@lambda-iot/core';
 import { silentLogger } from '@lambda-iot/runtime';
 import { Registry } from 'prom-client';
 import { loadConfig } from './config';
 import { SpeedApp } from './speed-app';
+import { AlertCollector } from './test-support/alert-collector';
 import { flatBaseline } from './test-support/alert-scenario';
 import { openAlertTestStack, type AlertTestStack } from './test-support/alert-test-stack';
 import { speedAppEnv } from './test-support/speed-app-env';
@@ -46,11 +45,9 @@ function valueOf(deviceId: string, sinceStart: number, n: number): number | unde
 
 describe('alert latency on the real stack, in wall-clock time', () => {
   let alertStack: AlertTestStack;
-  let consumer: Consumer;
 
   beforeAll(async () => {
     alertStack = await openAlertTestStack('live');
-    ({ consumer } = alertStack);
   });
   afterAll(() => alertStack.cleanup());
 
@@ -74,20 +71,16 @@ describe('alert latency on the real stack, in wall-clock time', () => {
     );
     await speed.start();
 
-    const arrived = new Map<AlertKind, number>();
-    await consumer.connect();
-    await consumer.subscribe({ topic: alertsTopic, fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        const e = JSON.parse(message.value!.toString()) as AlertEvent;
-        if (e.state === 'open' && !arrived.has(e.kind) && e.deviceId === DEVICES[e.kind as Watched])
-          arrived.set(e.kind, Date.now());
-      },
-    });
+    const collector = await AlertCollector.start(alertStack.consumer, alertsTopic);
+    /** When the first alert of `kind` on its device reached the topic's consumer. */
+    const arrived = (kind: Watched): number | undefined => {
+      const e = collector.opened().find((o) => o.kind === kind && o.deviceId === DEVICES[kind]);
+      return e && collector.receivedAt(e);
+    };
 
     const anomalyStart = Date.now() + LEAD_MS;
     const deadline = anomalyStart + TARGET_MS + 15_000;
-    for (let n = 0; Date.now() < deadline && WATCHED.some((k) => !arrived.has(k)); n++) {
+    for (let n = 0; Date.now() < deadline && WATCHED.some((k) => arrived(k) === undefined); n++) {
       const ts = Date.now();
       const messages = Object.values(DEVICES).flatMap((deviceId) => {
         const value = valueOf(deviceId, ts - anomalyStart, n);
@@ -109,7 +102,7 @@ describe('alert latency on the real stack, in wall-clock time', () => {
     await speed.close();
 
     // The first anomalous reading is the first one at or after anomalyStart: at most one period later.
-    const latency = Object.fromEntries(WATCHED.map((k) => [k, (arrived.get(k) ?? Infinity) - anomalyStart]));
+    const latency = Object.fromEntries(WATCHED.map((k) => [k, (arrived(k) ?? Infinity) - anomalyStart]));
     console.log(
       `live alert latency from the anomaly's start (s): ${WATCHED.map((k) => `${k} ${(latency[k]! / 1000).toFixed(1)}`).join(', ')}`,
     );

@@ -5,6 +5,8 @@ import type { AlertEvent } from '@lambda-iot/anomaly';
 /** The topic delivers at least once (a replay repeats events), so events are kept once per id and state. */
 export class AlertCollector {
   private readonly byIdState = new Map<string, AlertEvent>();
+  /** Wall-clock time each (id, state) first arrived. */
+  private readonly arrivals = new Map<string, number>();
 
   private constructor() {}
 
@@ -16,7 +18,9 @@ export class AlertCollector {
     await consumer.run({
       eachMessage: async ({ message }) => {
         const e = JSON.parse(message.value!.toString()) as AlertEvent;
-        collector.byIdState.set(`${e.id}|${e.state}`, e);
+        const key = `${e.id}|${e.state}`;
+        collector.byIdState.set(key, e);
+        if (!collector.arrivals.has(key)) collector.arrivals.set(key, Date.now());
       },
     });
     return collector;
@@ -25,6 +29,11 @@ export class AlertCollector {
   /** Open events, in the order they arrived. */
   opened(): AlertEvent[] {
     return [...this.byIdState.values()].filter((e) => e.state === 'open');
+  }
+
+  /** When `e` (its id in its state) first arrived, by the wall clock. */
+  receivedAt(e: AlertEvent): number | undefined {
+    return this.arrivals.get(`${e.id}|${e.state}`);
   }
 
   resolution(id: string): AlertEvent | undefined {
